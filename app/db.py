@@ -1,0 +1,48 @@
+"""The database handle, bound late so that each app (and each test) picks its own."""
+
+import time
+from contextlib import contextmanager
+
+from flask import current_app
+from peewee import DatabaseProxy
+
+from app.backends import open_backend
+
+database = DatabaseProxy()
+
+
+def init_app(app):
+    """Open the backend named by ``DATABASE_URL`` and manage connections."""
+    backend = open_backend(app.config["DATABASE_URL"])
+    database.initialize(backend.database)
+    app.extensions["backend"] = backend
+
+    if backend.close_after_request:
+
+        @app.teardown_request
+        def _release_connection(exc):
+            if not backend.database.is_closed():
+                backend.database.close()
+
+    return backend
+
+
+def backend():
+    return current_app.extensions["backend"]
+
+
+@contextmanager
+def write_transaction():
+    """A transaction that holds the registry's write lock from its start.
+
+    Every write goes through here, so that the checks it makes and the
+    changes it writes happen with no other writer in between, in this
+    process or any other sharing the database.
+    """
+    with database.atomic():
+        backend().lock_for_write()
+        yield
+
+
+def now_ns():
+    return time.time_ns()

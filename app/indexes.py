@@ -1,0 +1,28 @@
+"""The registry index: one counter that every write advances (SPEC §1).
+
+Each kind of object also records the index of its last change, which is
+what a blocking read of that kind waits on.
+"""
+
+from app.models import IndexRow
+
+VOLUMES = "volumes"
+NAMESPACES = "namespaces"
+ALLOCATIONS = "allocations"
+
+
+def current(name=IndexRow.REGISTRY):
+    return IndexRow.get_by_id(name).value
+
+
+def advance(*kinds):
+    """Take the next registry index for a write that changes ``kinds``.
+
+    Call inside ``write_transaction``: the counter moves in the same
+    transaction as the write, so a rolled-back write leaves no gap behind.
+    """
+    IndexRow.update(value=IndexRow.value + 1).where(IndexRow.name == IndexRow.REGISTRY).execute()
+    index = current()
+    if kinds:
+        IndexRow.update(value=index).where(IndexRow.name.in_(kinds)).execute()
+    return index

@@ -1,0 +1,210 @@
+"""Reading and writing volumes. Every write runs in one write transaction."""
+
+from peewee import fn
+
+from app import indexes
+from app.db import now_ns
+from app.db import write_transaction
+from app.errors import BadRequest
+from app.errors import Conflict
+from app.errors import NotFound
+from app.models import Allocation
+from app.models import Claim
+from app.models import Namespace
+from app.models import Volume
+from app.volumes.shapes import STUB_COLUMNS
+from app.volumes.shapes import TERMINAL_STATUSES
+
+# Fields fixed at the first register (SPEC §2.3), with Nomad's names for them.
+IMMUTABLE = (
+    ("name", "name"),
+    ("external_id", "external ID"),
+    ("plugin_id", "plugin ID"),
+    ("parameters", "parameters"),
+    ("clone_id", "clone ID"),
+    ("snapshot_id", "snapshot ID"),
+)
+MUTABLE = (
+    "capabilities",
+    "mount_options",
+    "secrets",
+    "context",
+    "topologies",
+    "requested_topologies",
+    "capacity",
+    "requested_capacity_min",
+    "requested_capacity_max",
+)
+
+
+def find(namespace, volume_id):
+    """The volume with exactly this ID in this namespace, or None."""
+    return Volume.get_or_none(
+        (Volume.namespace == namespace) & (Volume.volume_id == volume_id)
+    )
+
+
+def claims_of(volume):
+    """The volume's claims as (Claim, Allocation) pairs, writers first."""
+    query = (
+        Claim.select(Claim, Allocation)
+        .join(Allocation)
+        .where(Claim.volume == volume)
+        .order_by(Claim.mode.desc(), Allocation.alloc_id)
+    )
+    return [(claim, claim.allocation) for claim in query]
+
+
+def list_rows(namespaces, plugin_id=None, prefix=None, node_prefix=None):
+    """Stub columns of the matching volumes, ordered by namespace then ID.
+
+    ``namespaces`` is a list of names, or None for every namespace.
+    """
+    columns = [getattr(Volume, name) for name in STUB_COLUMNS]
+    columns[STUB_COLUMNS.index("namespace")] = Volume.namespace.column  # the name, not a join
+    query = Volume.select(Volume.id, *columns)
+    if namespaces is not None:
+        query = query.where(Volume.namespace.in_(namespaces))
+    if plugin_id:
+        query = query.where(Volume.plugin_id == plugin_id)
+    if prefix:
+        query = query.where(fn.SUBSTR(Volume.volume_id, 1, len(prefix)) == prefix)
+    if node_prefix:
+        node = fn.LOWER(Allocation.node_id)
+        claimed = (
+            Claim.select(Claim.volume)
+            .join(Allocation)
+            .where(
+                (fn.SUBSTR(node, 1, len(node_prefix)) == node_prefix.lower())
+                & (Allocation.client_status.not_in(TERMINAL_STATUSES))
+            )
+        )
+        query = query.where(Volume.id.in_(claimed))
+    return query.order_by(Volume.namespace, Volume.volume_id).tuples()
+
+
+def register(volumes):
+    """Create or update ``volumes`` (normalized dicts), all or nothing.
+
+    Returns ``(index, rows)``. Raises BadRequest for a namespace that does not
+    exist and Conflict for a change the rules of SPEC §2.3 refuse.
+    """
+    with write_transaction():
+        _check_namespaces(volumes)
+        existing = _existing(volumes)
+        plan = [_plan(spec, existing.get((spec["namespace"], spec["volume_id"])))
+                for spec in volumes]  # fmt: skip
+        if not any(plan):
+            # Identical content: a no-op that still answers, indexes unchanged.
+            rows = [existing[(s["namespace"], s["volume_id"])] for s in volumes]
+            return max(row.modify_index for row in rows), rows
+
+        index = indexes.advance(indexes.VOLUMES)
+        stamp = now_ns()
+        rows = []
+        for spec, step in zip(volumes, plan):
+            if step is None:
+                rows.append(existing[(spec["namespace"], spec["volume_id"])])
+            elif step[0] == "insert":
+                rows.append(Volume.create(
+                    **_columns(spec),
+                    create_index=index, modify_index=index,
+                    create_time=stamp, modify_time=stamp,
+                ))  # fmt: skip
+            else:
+                rows.append(_update(step[1], spec, index, stamp))
+        return index, rows
+
+
+def deregister(namespace, volume_id, force):
+    """Delete a volume and its claims; returns the index of the delete.
+
+    Raises NotFound, or Conflict naming the claims that block it.
+    """
+    with write_transaction():
+        volume = find(namespace, volume_id)
+        if volume is None:
+            raise NotFound(f"volume not found: {volume_id}")
+        claims = claims_of(volume)
+        live = [pair for pair in claims if pair[1].client_status not in TERMINAL_STATUSES]
+        if claims and (not force or live):
+            raise Conflict(in_use_message(volume_id, live if force else claims))
+        Claim.delete().where(Claim.volume == volume).execute()
+        volume.delete_instance()
+        return indexes.advance(indexes.VOLUMES)
+
+
+def in_use_message(volume_id, claims):
+    details = "; ".join(
+        f"allocation {alloc.alloc_id} on node {alloc.node_id} ({claim.mode}, {alloc.client_status})"
+        for claim, alloc in claims
+    )
+    return f"volume in use: {volume_id}: claimed by {details}"
+
+
+def _update(row, spec, index, stamp):
+    for name in MUTABLE:
+        setattr(row, name, spec[name])
+    # The top-level modes follow the claims while there are any.
+    if not Claim.select().where(Claim.volume == row).exists():
+        row.access_mode, row.attachment_mode = spec["access_mode"], spec["attachment_mode"]
+    row.modify_index, row.modify_time = index, stamp
+    row.save()
+    return row
+
+
+def _columns(spec):
+    return {
+        "namespace": spec["namespace"],
+        "volume_id": spec["volume_id"],
+        "access_mode": spec["access_mode"],
+        "attachment_mode": spec["attachment_mode"],
+        **{name: spec[name] for name, _ in IMMUTABLE},
+        **{name: spec[name] for name in MUTABLE},
+    }
+
+
+def _check_namespaces(volumes):
+    wanted = {spec["namespace"] for spec in volumes}
+    found = {ns.name for ns in Namespace.select(Namespace.name).where(Namespace.name.in_(wanted))}
+    for spec in volumes:
+        if spec["namespace"] not in found:
+            raise BadRequest(
+                f"volume {spec['volume_id']} is in nonexistent namespace {spec['namespace']}"
+            )
+
+
+def _existing(volumes):
+    found = {}
+    for spec in volumes:
+        row = find(spec["namespace"], spec["volume_id"])
+        if row is not None:
+            found[(spec["namespace"], spec["volume_id"])] = row
+    return found
+
+
+def _plan(spec, row):
+    """What register does with one volume: None when nothing changes."""
+    if row is None:
+        return ("insert", None)
+    for name, label in IMMUTABLE:
+        if getattr(row, name) != spec[name]:
+            raise Conflict(f"volume {label} cannot be updated: {spec['volume_id']}")
+    if all(getattr(row, name) == spec[name] for name in MUTABLE):
+        return None
+    _check_in_use_update(row, spec)
+    return ("update", row)
+
+
+def _check_in_use_update(row, spec):
+    claim = Claim.select().where(Claim.volume == row).first()
+    if claim is None:
+        return
+    if row.mount_options != spec["mount_options"]:
+        raise Conflict(f"volume mount options cannot be updated while in use: {row.volume_id}")
+    in_use = {"AccessMode": claim.access_mode, "AttachmentMode": claim.attachment_mode}
+    if in_use not in spec["capabilities"]:
+        raise Conflict(
+            f"volume capabilities cannot be updated while in use: {row.volume_id} is claimed "
+            f"as {claim.access_mode}/{claim.attachment_mode}"
+        )
