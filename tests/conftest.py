@@ -1,5 +1,7 @@
 import json
+import os
 
+import psycopg2
 import pytest
 
 from app import create_app
@@ -16,15 +18,57 @@ def migrated_sqlite(path):
     return url
 
 
-@pytest.fixture
-def db_url(tmp_path):
-    return migrated_sqlite(tmp_path / "registry.db")
+# The server this machine and CI start before a session; tests of the
+# PostgreSQL path skip when it is not there.
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A database of this test run's own on the local PostgreSQL server."""
+    try:
+        admin = psycopg2.connect(POSTGRES_ADMIN_URL, connect_timeout=3)
+    except psycopg2.OperationalError as error:
+        pytest.skip(f"no PostgreSQL at {POSTGRES_ADMIN_URL}: {error}")
+    admin.autocommit = True
+    name = f"registry_test_{os.getpid()}"
+    with admin.cursor() as cur:
+        cur.execute(f"DROP DATABASE IF EXISTS {name}")
+        cur.execute(f"CREATE DATABASE {name}")
+    yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    with admin.cursor() as cur:
+        cur.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    admin.close()
+
+
+def migrated_postgres(url):
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    conn.close()
+    backend = open_backend(url)
+    migrate(backend)
+    backend.database.close_all()
+    return url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path):
+    """A fresh, migrated database: an SQLite file, then the same on PostgreSQL."""
+    if request.param == "sqlite":
+        return migrated_sqlite(tmp_path / "registry.db")
+    return migrated_postgres(request.getfixturevalue("postgres_url"))
 
 
 @pytest.fixture
 def app(db_url):
-    """The app on a fresh, migrated SQLite file, ACL checks off."""
-    return create_app({"DATABASE_URL": db_url, "ACL_ENABLED": False, "TESTING": True})
+    """The app on a fresh, migrated database, ACL checks off."""
+    app = create_app({"DATABASE_URL": db_url, "ACL_ENABLED": False, "TESTING": True})
+    yield app
+    database = app.extensions["backend"].database
+    if hasattr(database, "close_all"):
+        database.close_all()
+    else:
+        database.close()
 
 
 @pytest.fixture
