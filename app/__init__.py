@@ -8,6 +8,7 @@ from flask import request
 
 from app import db
 from app import indexes
+from app.acl import resolve as acl_resolve
 from app.config import INSTANCE_PATH
 from app.config import load_config
 from app.errors import register_error_handlers
@@ -22,6 +23,7 @@ def create_app(config=None):
 
     register_logging(app)
     db.init_app(app)
+    acl_resolve.init_app(app)
     register_error_handlers(app)
     register_blueprints(app)
     register_nomad_headers(app)
@@ -40,11 +42,13 @@ def register_logging(app):
 
 
 def register_blueprints(app):
+    from app.acl.views import bp as acl
     from app.namespaces.views import bp as namespaces
     from app.volumes.views import bp as volumes
 
     app.register_blueprint(volumes)
     app.register_blueprint(namespaces)
+    app.register_blueprint(acl)
 
 
 def register_nomad_headers(app):

@@ -9,6 +9,9 @@ from app.models import IndexRow
 VOLUMES = "volumes"
 NAMESPACES = "namespaces"
 ALLOCATIONS = "allocations"
+ACL = "acl"
+# Present only once ACLs were bootstrapped: the index of the bootstrap.
+ACL_BOOTSTRAP = "acl_bootstrap"
 
 
 def current(name=IndexRow.REGISTRY):

@@ -122,3 +122,24 @@ class Claim(BaseModel):
 
     class Meta:
         primary_key = CompositeKey("volume", "allocation")
+
+
+class AclPolicy(BaseModel):
+    name = CharField(primary_key=True, max_length=128)
+    description = TextField(default="")
+    rules = TextField()
+    create_index = BigIntegerField()
+    modify_index = BigIntegerField()
+
+
+class AclToken(BaseModel):
+    """A token. Its secret is never stored: only its SHA-256 digest is."""
+
+    accessor_id = CharField(primary_key=True, max_length=36)
+    secret_hash = CharField(max_length=64, unique=True)
+    name = CharField(max_length=256, default="")
+    type = CharField(max_length=16)  # "client" or "management"
+    policies = JSONField()
+    create_time = BigIntegerField()
+    create_index = BigIntegerField()
+    modify_index = BigIntegerField()

@@ -2,7 +2,10 @@
 
 from marshmallow import EXCLUDE
 from marshmallow import Schema
+from marshmallow import ValidationError
 from marshmallow import pre_load
+
+from app.errors import BadRequest
 
 
 class GoStyleSchema(Schema):
@@ -26,6 +29,16 @@ class GoStyleSchema(Schema):
         }
         # Later keys win, as they do in Go.
         return {canonical.get(str(key).lower(), key): value for key, value in data.items()}
+
+
+def load_or_400(schema, data):
+    """``schema.load(data)``, or BadRequest naming each bad field and value."""
+    if not isinstance(data, dict):
+        raise BadRequest("request body must be a JSON object")
+    try:
+        return schema.load(data)
+    except ValidationError as error:
+        raise BadRequest("; ".join(flatten_errors(error.messages, data))) from None
 
 
 def flatten_errors(messages, data, prefix=""):

@@ -2,7 +2,6 @@
 
 from flask import Blueprint
 from flask import g
-from marshmallow import ValidationError
 
 from app import indexes
 from app.acl.decorator import requires
@@ -11,13 +10,14 @@ from app.encoding import empty_response
 from app.encoding import json_response
 from app.errors import BadRequest
 from app.errors import Conflict
+from app.errors import Forbidden
 from app.errors import NotFound
 from app.http_input import NAMESPACE_NAME
 from app.http_input import json_body
 from app.models import Namespace
 from app.models import Volume
 from app.namespaces.schemas import NamespaceSchema
-from app.schemas import flatten_errors
+from app.schemas import load_or_400
 
 bp = Blueprint("namespaces", __name__, url_prefix="/v1")
 _schema = NamespaceSchema()
@@ -47,8 +47,10 @@ def list_namespaces():
 @requires()
 def read_namespace(name):
     g.index = indexes.current(indexes.NAMESPACES)
+    if not g.acl.can_see(name):
+        raise Forbidden("Permission denied")
     ns = Namespace.get_or_none(Namespace.name == name)
-    if ns is None or not g.acl.can_see(name):
+    if ns is None:
         raise NotFound("namespace not found")
     return json_response(namespace_body(ns))
 
@@ -57,13 +59,7 @@ def read_namespace(name):
 @bp.route("/namespace/<name>", methods=["PUT", "POST"])
 @requires(management=True)
 def write_namespace(name=None):
-    body = json_body()
-    if not isinstance(body, dict):
-        raise BadRequest("request body must be a namespace object")
-    try:
-        data = _schema.load(body)
-    except ValidationError as error:
-        raise BadRequest("; ".join(flatten_errors(error.messages, body))) from None
+    data = load_or_400(_schema, json_body())
     given = data.get("name") or ""
     if name is not None and given and given != name:
         raise BadRequest(f"namespace name {given!r} in the body does not match {name!r} in the path")

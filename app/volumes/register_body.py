@@ -13,6 +13,7 @@ from app.http_input import NAMESPACE_NAME
 from app.http_input import json_body
 from app.http_input import query_namespace
 from app.schemas import flatten_errors
+from app.schemas import load_or_400
 from app.volumes.schemas import RegisterRequestSchema
 from app.volumes.schemas import VolumeSchema
 
@@ -40,10 +41,7 @@ def _parse(path_id):
         raise BadRequest("missing volume definition")
     if not isinstance(body, dict):
         raise BadRequest('request body must be an object: {"Volumes": [...]}')
-    try:
-        wrapper = _request_schema.load(body)
-    except ValidationError as error:
-        raise BadRequest("; ".join(flatten_errors(error.messages, body))) from None
+    wrapper = load_or_400(_request_schema, body)
 
     raw_volumes = wrapper.get("volumes")
     if not raw_volumes or any(v is None for v in raw_volumes):

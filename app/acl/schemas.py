@@ -1,0 +1,36 @@
+from marshmallow import fields
+from marshmallow import validate
+
+from app.schemas import GoStyleSchema
+
+POLICY_NAME = validate.Regexp(
+    r"^[a-zA-Z0-9-]{1,128}$", error="invalid policy name: use 1 to 128 letters, digits and dashes"
+)
+
+
+class PolicySchema(GoStyleSchema):
+    name = fields.String(data_key="Name", allow_none=True, validate=POLICY_NAME)
+    description = fields.String(
+        data_key="Description", allow_none=True, validate=validate.Length(max=256)
+    )
+    rules = fields.String(data_key="Rules", allow_none=True)
+
+
+class TokenSchema(GoStyleSchema):
+    name = fields.String(data_key="Name", allow_none=True, validate=validate.Length(max=256))
+    type = fields.String(
+        data_key="Type",
+        allow_none=True,
+        validate=validate.OneOf(["client", "management"], error="invalid token type {input!r}: use client or management"),
+    )
+    policies = fields.List(fields.String(validate=POLICY_NAME), data_key="Policies", allow_none=True)
+    global_ = fields.Boolean(data_key="Global", allow_none=True)
+    accessor_id = fields.String(data_key="AccessorID", allow_none=True)
+
+
+class BootstrapSchema(GoStyleSchema):
+    bootstrap_secret = fields.String(
+        data_key="BootstrapSecret",
+        allow_none=True,
+        validate=validate.Length(min=16, max=128, error="BootstrapSecret must be 16 to 128 characters"),
+    )
