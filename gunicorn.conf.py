@@ -9,8 +9,12 @@ import os
 
 bind = ["127.0.0.1:4646"]
 worker_class = "gthread"
-# Each thread carries one request, a held blocking query included.
-threads = int(os.environ.get("GUNICORN_THREADS", "32"))
+# Each thread carries one request, and a held blocking query holds its thread
+# for up to five minutes, so a worker needs a thread per watcher it carries.
+# The pool starts threads only as requests need them; idle ones cost memory
+# for their stacks and nothing else.
+threads = int(os.environ.get("GUNICORN_THREADS", "1024"))
+worker_connections = threads * 2
 # A blocking query may wait 5 minutes plus 1/16 of that; the worker timeout
 # must outlive it.
 timeout = 330

@@ -5,9 +5,12 @@ pragmas, the lock mode of write transactions and ``PRAGMA data_version``.
 """
 
 import os
+import time
 from urllib.parse import urlparse
 
 from peewee import SqliteDatabase
+
+from app.backends.common import read_indexes
 
 PRAGMAS = {
     # Readers never wait for the writer, and the writer never waits for them.
@@ -51,6 +54,29 @@ class SqliteBackend:
     def lock_for_write(self):
         """Nothing to do: BEGIN IMMEDIATE already holds the database lock."""
 
-    def data_version(self):
-        """A number that changes whenever another connection commits."""
+    def read_indexes(self):
+        return read_indexes(self.database)
+
+    def change_source(self):
+        return DataVersionSource(self.database)
+
+
+class DataVersionSource:
+    """Tells the watcher thread when another connection has committed.
+
+    ``PRAGMA data_version`` changes on this connection whenever any other
+    connection, in this process or another, commits; reading it costs no I/O.
+    """
+
+    def __init__(self, database):
+        self.database = database
+        self.version = self._read()
+
+    def _read(self):
         return self.database.execute_sql("PRAGMA data_version").fetchone()[0]
+
+    def wait(self, interval):
+        time.sleep(interval)
+        version = self._read()
+        changed, self.version = version != self.version, version
+        return changed

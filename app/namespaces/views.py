@@ -5,9 +5,10 @@ from flask import g
 
 from app import indexes
 from app.acl.decorator import requires
+from app.blocking import Answer
+from app.blocking import blocking_read
 from app.db import write_transaction
 from app.encoding import empty_response
-from app.encoding import json_response
 from app.errors import BadRequest
 from app.errors import Conflict
 from app.errors import Forbidden
@@ -38,21 +39,29 @@ def namespace_body(ns):
 @bp.get("/namespaces")
 @requires()
 def list_namespaces():
-    g.index = indexes.current(indexes.NAMESPACES)
-    visible = [ns for ns in Namespace.select().order_by(Namespace.name) if g.acl.can_see(ns.name)]
-    return json_response([namespace_body(ns) for ns in visible])
+    acl = g.acl
+
+    def read():
+        index = indexes.current(indexes.NAMESPACES)
+        visible = [ns for ns in Namespace.select().order_by(Namespace.name) if acl.can_see(ns.name)]
+        return Answer(index, [namespace_body(ns) for ns in visible])
+
+    return blocking_read(indexes.NAMESPACES, read).response()
 
 
 @bp.get("/namespace/<name>")
 @requires()
 def read_namespace(name):
-    g.index = indexes.current(indexes.NAMESPACES)
     if not g.acl.can_see(name):
         raise Forbidden("Permission denied")
-    ns = Namespace.get_or_none(Namespace.name == name)
-    if ns is None:
-        raise NotFound("namespace not found")
-    return json_response(namespace_body(ns))
+
+    def read():
+        ns = Namespace.get_or_none(Namespace.name == name)
+        if ns is None:
+            return Answer(indexes.current(indexes.NAMESPACES), error=NotFound("namespace not found"))
+        return Answer(ns.modify_index, namespace_body(ns))
+
+    return blocking_read(indexes.NAMESPACES, read).response()
 
 
 @bp.route("/namespace", methods=["PUT", "POST"])

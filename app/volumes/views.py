@@ -6,6 +6,8 @@ from flask import request
 
 from app import indexes
 from app.acl.decorator import requires
+from app.blocking import Answer
+from app.blocking import blocking_read
 from app.encoding import empty_response
 from app.encoding import json_response
 from app.errors import BadRequest
@@ -44,13 +46,18 @@ def list_volumes():
 
     namespace = query_namespace(allow_wildcard=True)
     namespaces = g.get("visible_namespaces") if namespace == "*" else [namespace]
-    rows = store.list_rows(
-        namespaces,
-        plugin_id=request.args.get("plugin_id"),
-        prefix=request.args.get("prefix"),
-        node_prefix=request.args.get("node_id"),
-    )
-    return json_response([list_stub(row[1:]) for row in rows])
+    filters = {
+        "plugin_id": request.args.get("plugin_id"),
+        "prefix": request.args.get("prefix"),
+        "node_prefix": request.args.get("node_id"),
+    }
+
+    def read():
+        index = indexes.current(indexes.VOLUMES)
+        rows = store.list_rows(namespaces, **filters)
+        return Answer(index, [list_stub(row[1:]) for row in rows])
+
+    return blocking_read(indexes.VOLUMES, read).response()
 
 
 @bp.route("/volumes", methods=["PUT", "POST"])
@@ -84,12 +91,15 @@ def _register():
 @requires(*READ_VOLUME)
 def read_volume(volume_id):
     check_stale()
-    volume = store.find(query_namespace(), volume_id)
-    if volume is None:
-        g.index = indexes.current(indexes.VOLUMES)
-        raise NotFound("volume not found")
-    g.index = volume.modify_index
-    return json_response(volume_body(volume, store.claims_of(volume)))
+    namespace = query_namespace()
+
+    def read():
+        volume = store.find(namespace, volume_id)
+        if volume is None:
+            return Answer(indexes.current(indexes.VOLUMES), error=NotFound("volume not found"))
+        return Answer(volume.modify_index, volume_body(volume, store.claims_of(volume)))
+
+    return blocking_read(indexes.VOLUMES, read).response()
 
 
 @bp.delete("/volume/csi/<volume_id>")
