@@ -44,10 +44,12 @@ def register_logging(app):
 def register_blueprints(app):
     from app.acl.views import bp as acl
     from app.namespaces.views import bp as namespaces
+    from app.plugins.views import bp as plugins
     from app.volumes.views import bp as volumes
 
     app.register_blueprint(volumes)
     app.register_blueprint(namespaces)
+    app.register_blueprint(plugins)
     app.register_blueprint(acl)
 
 

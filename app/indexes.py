@@ -10,6 +10,7 @@ VOLUMES = "volumes"
 NAMESPACES = "namespaces"
 ALLOCATIONS = "allocations"
 ACL = "acl"
+PLUGINS = "plugins"
 # Present only once ACLs were bootstrapped: the index of the bootstrap.
 ACL_BOOTSTRAP = "acl_bootstrap"
 

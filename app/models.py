@@ -7,9 +7,11 @@ of the models; a change here needs a new numbered migration too.
 import json
 
 from peewee import BigIntegerField
+from peewee import BooleanField
 from peewee import CharField
 from peewee import CompositeKey
 from peewee import ForeignKeyField
+from peewee import IntegerField
 from peewee import Model
 from peewee import TextField
 
@@ -143,3 +145,20 @@ class AclToken(BaseModel):
     create_time = BigIntegerField()
     create_index = BigIntegerField()
     modify_index = BigIntegerField()
+
+
+class Plugin(BaseModel):
+    """What the registry has been told about a CSI plugin (SPEC §3)."""
+
+    plugin_id = CharField(primary_key=True, max_length=128)
+    provider = CharField(max_length=256, default="")
+    version = CharField(max_length=64, default="")
+    controller_required = BooleanField(default=False)
+    controllers_healthy = IntegerField(default=0)
+    controllers_expected = IntegerField(default=0)
+    nodes_healthy = IntegerField(default=0)
+    nodes_expected = IntegerField(default=0)
+    create_index = BigIntegerField()
+    modify_index = BigIntegerField()
+    create_time = BigIntegerField()
+    modify_time = BigIntegerField()

@@ -45,6 +45,9 @@ def flatten_errors(messages, data, prefix=""):
     """marshmallow's nested error dict as ``field: problem (got value)`` phrases."""
     phrases = []
     for key, value in messages.items():
+        if key == "_schema":  # rules that span fields: bare phrases
+            phrases.extend(f"{prefix}: {text}" if prefix else text for text in value)
+            continue
         where = f"{prefix}[{key}]" if isinstance(key, int) else (
             f"{prefix}.{key}" if prefix else str(key)
         )

@@ -43,6 +43,9 @@ class AllowAll:
     def require_some_namespace(self, capabilities):
         return None  # every namespace
 
+    def namespaces_allowing(self, capabilities):
+        return None
+
     def require_plugin(self, level):
         pass
 
@@ -69,13 +72,17 @@ class TokenACL:
         if not self.is_management and not self.grants.allows(namespace, capabilities):
             raise Forbidden(PERMISSION_DENIED)
 
-    def require_some_namespace(self, capabilities):
+    def namespaces_allowing(self, capabilities):
         """The namespaces where any of ``capabilities`` is held (None: all)."""
         if self.is_management:
             return None
         names = [ns.name for ns in Namespace.select(Namespace.name).order_by(Namespace.name)]
-        allowed = [name for name in names if self.grants.allows(name, capabilities)]
-        if not allowed:
+        return [name for name in names if self.grants.allows(name, capabilities)]
+
+    def require_some_namespace(self, capabilities):
+        """Like ``namespaces_allowing``, but refuses a token that has none."""
+        allowed = self.namespaces_allowing(capabilities)
+        if allowed == []:
             raise Forbidden(PERMISSION_DENIED)
         return allowed
 

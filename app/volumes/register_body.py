@@ -69,7 +69,8 @@ def _load_volume(raw, path_id, where):
     try:
         spec = _volume_schema.load(raw)
     except ValidationError as error:
-        raise BadRequest(f"{where}validation: {', '.join(_problems(error.messages, raw))}") from None
+        problems = ", ".join(flatten_errors(error.messages, raw))
+        raise BadRequest(f"{where}validation: {problems}") from None
     if path_id is not None and spec["volume_id"] != path_id:
         raise BadRequest(
             f"{where}volume ID {spec['volume_id']!r} in the body does not match "
@@ -86,13 +87,6 @@ def _with_path_id(raw, path_id):
     filled = {key: value for key, value in raw.items() if key not in keys}
     filled["ID"] = path_id
     return filled
-
-
-def _problems(messages, raw):
-    # Rules that span fields come under "_schema" as bare phrases.
-    phrases = list(messages.get("_schema", []))
-    fields_only = {key: value for key, value in messages.items() if key != "_schema"}
-    return phrases + flatten_errors(fields_only, raw)
 
 
 def _refuse_duplicates(specs):

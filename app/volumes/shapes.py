@@ -43,8 +43,42 @@ def allocation_stub(alloc):
     }
 
 
-def volume_body(volume, claims, plugin_fields=None):
-    """The GET shape of ``volume``, with its claims as (Claim, Allocation) pairs."""
+# The plugin columns the volume shapes read, in the order ``plugin_fields`` unpacks them.
+PLUGIN_COLUMNS = (
+    "plugin_id",
+    "provider",
+    "version",
+    "controller_required",
+    "controllers_healthy",
+    "controllers_expected",
+    "nodes_healthy",
+    "nodes_expected",
+)
+
+
+def plugin_fields(values):
+    """A volume's plugin-derived fields from its plugin's columns (SPEC §3).
+
+    ``values`` is None, or has a None plugin ID, when no plugin record exists.
+    """
+    if values is None or values[0] is None:
+        return NO_PLUGIN
+    _, provider, version, required, c_healthy, c_expected, n_healthy, n_expected = values
+    return {
+        "Provider": provider,
+        "ProviderVersion": version,
+        "ControllerRequired": bool(required),
+        "ControllersHealthy": c_healthy,
+        "ControllersExpected": c_expected,
+        "NodesHealthy": n_healthy,
+        "NodesExpected": n_expected,
+        "Schedulable": n_healthy > 0 and (not required or c_healthy > 0),
+    }
+
+
+def volume_body(volume, claims, plugin):
+    """The GET shape of ``volume``: its claims as (Claim, Allocation) pairs, and
+    ``plugin`` as ``plugin_fields`` made it."""
     readers = {c.allocation_id: None for c, _ in claims if c.mode == "read"}
     writers = {c.allocation_id: None for c, _ in claims if c.mode == "write"}
     body = {
@@ -76,7 +110,7 @@ def volume_body(volume, claims, plugin_fields=None):
         "CreateTime": volume.create_time,
         "ModifyTime": volume.modify_time,
     }
-    body.update(plugin_fields or NO_PLUGIN)
+    body.update(plugin)
     return body
 
 
@@ -97,10 +131,10 @@ STUB_COLUMNS = (
 )
 
 
-def list_stub(row, readers=0, writers=0, plugin_fields=None):
+def list_stub(row, readers, writers, plugin):
+    """The list stub from ``STUB_COLUMNS`` values, claim counts and ``plugin_fields``."""
     (vid, namespace, name, external_id, topologies, access, attachment,
      plugin_id, create_index, modify_index, create_time, modify_time) = row  # fmt: skip
-    plugin = plugin_fields or NO_PLUGIN
     return {
         "ID": vid,
         "Namespace": namespace,

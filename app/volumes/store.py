@@ -1,5 +1,7 @@
 """Reading and writing volumes. Every write runs in one write transaction."""
 
+from peewee import JOIN
+from peewee import Case
 from peewee import fn
 
 from app import indexes
@@ -11,9 +13,14 @@ from app.errors import NotFound
 from app.models import Allocation
 from app.models import Claim
 from app.models import Namespace
+from app.models import Plugin
 from app.models import Volume
+from app.volumes.shapes import PLUGIN_COLUMNS
 from app.volumes.shapes import STUB_COLUMNS
 from app.volumes.shapes import TERMINAL_STATUSES
+from app.volumes.shapes import list_stub
+from app.volumes.shapes import plugin_fields
+from app.volumes.shapes import volume_body
 
 # Fields fixed at the first register (SPEC §2.3), with Nomad's names for them.
 IMMUTABLE = (
@@ -55,14 +62,34 @@ def claims_of(volume):
     return [(claim, claim.allocation) for claim in query]
 
 
-def list_rows(namespaces, plugin_id=None, prefix=None, node_prefix=None):
-    """Stub columns of the matching volumes, ordered by namespace then ID.
+def list_stubs(namespaces, plugin_id=None, prefix=None, node_prefix=None):
+    """List stubs of the matching volumes, ordered by namespace then ID.
 
-    ``namespaces`` is a list of names, or None for every namespace.
+    One query: claim counts and plugin health come from joins, not from a
+    query per volume. ``namespaces`` is a list of names, or None for all.
     """
+    counts = (
+        Claim.select(
+            Claim.volume.alias("vid"),
+            fn.SUM(Case(None, [(Claim.mode == "read", 1)], 0)).alias("readers"),
+            fn.SUM(Case(None, [(Claim.mode == "write", 1)], 0)).alias("writers"),
+        )
+        .group_by(Claim.volume)
+        .alias("counts")
+    )
     columns = [getattr(Volume, name) for name in STUB_COLUMNS]
     columns[STUB_COLUMNS.index("namespace")] = Volume.namespace.column  # the name, not a join
-    query = Volume.select(Volume.id, *columns)
+    query = (
+        Volume.select(
+            *columns,
+            fn.COALESCE(counts.c.readers, 0),
+            fn.COALESCE(counts.c.writers, 0),
+            *[getattr(Plugin, name) for name in PLUGIN_COLUMNS],
+        )
+        .join(counts, JOIN.LEFT_OUTER, on=(counts.c.vid == Volume.id))
+        .switch(Volume)
+        .join(Plugin, JOIN.LEFT_OUTER, on=(Plugin.plugin_id == Volume.plugin_id))
+    )
     if namespaces is not None:
         query = query.where(Volume.namespace.in_(namespaces))
     if plugin_id:
@@ -70,17 +97,43 @@ def list_rows(namespaces, plugin_id=None, prefix=None, node_prefix=None):
     if prefix:
         query = query.where(fn.SUBSTR(Volume.volume_id, 1, len(prefix)) == prefix)
     if node_prefix:
-        node = fn.LOWER(Allocation.node_id)
-        claimed = (
-            Claim.select(Claim.volume)
-            .join(Allocation)
-            .where(
-                (fn.SUBSTR(node, 1, len(node_prefix)) == node_prefix.lower())
-                & (Allocation.client_status.not_in(TERMINAL_STATUSES))
-            )
+        query = query.where(Volume.id.in_(_claimed_on_nodes(node_prefix)))
+
+    width = len(STUB_COLUMNS)
+    plugins = {}  # one plugin's fields serve all its volumes
+    stubs = []
+    for row in query.order_by(Volume.namespace, Volume.volume_id).tuples():
+        plugin_values = row[width + 2 :]
+        plugin = plugins.get(plugin_values)
+        if plugin is None:
+            plugin = plugins[plugin_values] = plugin_fields(plugin_values)
+        stubs.append(list_stub(row[:width], row[width], row[width + 1], plugin))
+    return stubs
+
+
+def _claimed_on_nodes(node_prefix):
+    """Volumes with a live claim on a node whose ID starts so, in any case."""
+    node = fn.LOWER(Allocation.node_id)
+    return (
+        Claim.select(Claim.volume)
+        .join(Allocation)
+        .where(
+            (fn.SUBSTR(node, 1, len(node_prefix)) == node_prefix.lower())
+            & (Allocation.client_status.not_in(TERMINAL_STATUSES))
         )
-        query = query.where(Volume.id.in_(claimed))
-    return query.order_by(Volume.namespace, Volume.volume_id).tuples()
+    )
+
+
+def volume_view(volume):
+    """The GET shape of a stored volume, claims and plugin health filled in."""
+    return volume_body(volume, claims_of(volume), plugin_of(volume))
+
+
+def plugin_of(volume):
+    plugin = Plugin.get_or_none(Plugin.plugin_id == volume.plugin_id)
+    if plugin is None:
+        return plugin_fields(None)
+    return plugin_fields(tuple(getattr(plugin, name) for name in PLUGIN_COLUMNS))
 
 
 def register(volumes):

@@ -13,19 +13,22 @@ from app.encoding import json_response
 from app.errors import BadRequest
 from app.errors import NotFound
 from app.http_input import check_stale
+from app.http_input import json_body
 from app.http_input import parse_bool
 from app.http_input import query_namespace
+from app.schemas import load_or_400
+from app.volumes import claims
 from app.volumes import store
+from app.volumes.claim_schema import ClaimSchema
 from app.volumes.register_body import register_namespaces
 from app.volumes.register_body import register_specs
-from app.volumes.shapes import list_stub
-from app.volumes.shapes import volume_body
 
 bp = Blueprint("volumes", __name__, url_prefix="/v1")
 
 LIST_VOLUME = ("csi-list-volume", "csi-read-volume", "csi-mount-volume", "list-jobs")
 READ_VOLUME = ("csi-read-volume", "csi-mount-volume", "read-job")
 WRITE_VOLUME = ("csi-write-volume",)
+_claim_schema = ClaimSchema()
 
 
 def _list_namespaces():
@@ -54,8 +57,7 @@ def list_volumes():
 
     def read():
         index = indexes.current(indexes.VOLUMES)
-        rows = store.list_rows(namespaces, **filters)
-        return Answer(index, [list_stub(row[1:]) for row in rows])
+        return Answer(index, store.list_stubs(namespaces, **filters))
 
     return blocking_read(indexes.VOLUMES, read).response()
 
@@ -77,7 +79,7 @@ def _register():
     g.index = index
     return json_response(
         {
-            "Volumes": [volume_body(row, store.claims_of(row)) for row in rows],
+            "Volumes": [store.volume_view(row) for row in rows],
             "Warnings": "",
             "Index": index,
             "LastContact": 0,
@@ -97,7 +99,7 @@ def read_volume(volume_id):
         volume = store.find(namespace, volume_id)
         if volume is None:
             return Answer(indexes.current(indexes.VOLUMES), error=NotFound("volume not found"))
-        return Answer(volume.modify_index, volume_body(volume, store.claims_of(volume)))
+        return Answer(volume.modify_index, store.volume_view(volume))
 
     return blocking_read(indexes.VOLUMES, read).response()
 
@@ -107,6 +109,29 @@ def read_volume(volume_id):
 def deregister_volume(volume_id):
     force = parse_bool("force", request.args.get("force"))
     g.index = store.deregister(query_namespace(), volume_id, force)
+    return empty_response()
+
+
+@bp.put("/volume/csi/<volume_id>/claim")
+@requires("csi-mount-volume")
+def claim_volume(volume_id):
+    namespace = query_namespace()
+    request_ = load_or_400(_claim_schema, json_body())
+    if request_["mode"] == "release":
+        index, volume = claims.release(namespace, volume_id, request_["alloc_id"])
+    else:
+        index, volume = claims.claim(namespace, volume_id, request_)
+    g.index = index
+    return json_response(store.volume_view(volume))
+
+
+@bp.delete("/volume/csi/<volume_id>/detach")
+@requires("csi-mount-volume")
+def detach_volume(volume_id):
+    node = request.args.get("node")
+    if not node:
+        raise BadRequest("detach requires node ID")
+    g.index = claims.detach(query_namespace(), volume_id, node)
     return empty_response()
 
 
