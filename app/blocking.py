@@ -19,7 +19,16 @@ from app.watcher import current_watcher
 MAX_WAIT = 300.0  # Nomad caps every wait at 5 minutes...
 JITTER_FRACTION = 16  # ...plus up to 1/16 of it, so that watchers do not return together.
 
-_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+_UNITS = {
+    "ns": 1e-9,
+    "us": 1e-6,
+    "µs": 1e-6,
+    "μs": 1e-6,
+    "ms": 1e-3,
+    "s": 1.0,
+    "m": 60.0,
+    "h": 3600.0,
+}
 _DURATION = re.compile(r"([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)")
 
 
@@ -115,7 +124,9 @@ def blocking_read(kind, read):
 
 
 def _query_without_wait():
-    return tuple(sorted((k, v) for k, v in request.args.items(multi=True) if k not in ("index", "wait")))
+    return tuple(
+        sorted((k, v) for k, v in request.args.items(multi=True) if k not in ("index", "wait"))
+    )
 
 
 def _caller():

@@ -8,10 +8,13 @@ from flask import request
 from app.errors import BadRequest
 
 NAMESPACE_NAME = re.compile(r"^[a-zA-Z0-9-]{1,128}$")
+# Go's strconv.ParseBool, which Nomad's clients are written against.
+# fmt: off
 BOOL_WORDS = {
     "1": True, "t": True, "T": True, "TRUE": True, "true": True, "True": True,
     "0": False, "f": False, "F": False, "FALSE": False, "false": False, "False": False,
-}  # fmt: skip  (Go's strconv.ParseBool, which Nomad's clients are written against)
+}
+# fmt: on
 
 
 def _refuse_constant(name):
@@ -49,12 +52,10 @@ def query_namespace(allow_wildcard=False):
     name = request.args.get("namespace") or "default"
     if name == "*":
         if not allow_wildcard:
-            raise BadRequest("namespace \"*\" is only valid when listing")
+            raise BadRequest('namespace "*" is only valid when listing')
         return name
     if not NAMESPACE_NAME.match(name):
-        raise BadRequest(
-            f"invalid namespace {name!r}: use 1 to 128 letters, digits and dashes"
-        )
+        raise BadRequest(f"invalid namespace {name!r}: use 1 to 128 letters, digits and dashes")
     return name
 
 
@@ -65,4 +66,6 @@ def check_stale():
         try:
             BOOL_WORDS[value]
         except KeyError:
-            raise BadRequest("Expect `true` or `false` for `stale` query string parameter") from None
+            raise BadRequest(
+                "Expect `true` or `false` for `stale` query string parameter"
+            ) from None

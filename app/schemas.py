@@ -48,8 +48,10 @@ def flatten_errors(messages, data, prefix=""):
         if key == "_schema":  # rules that span fields: bare phrases
             phrases.extend(f"{prefix}: {text}" if prefix else text for text in value)
             continue
-        where = f"{prefix}[{key}]" if isinstance(key, int) else (
-            f"{prefix}.{key}" if prefix else str(key)
+        where = (
+            f"{prefix}[{key}]"
+            if isinstance(key, int)
+            else (f"{prefix}.{key}" if prefix else str(key))
         )
         sent = _lookup(data, key)
         if isinstance(value, dict):

@@ -20,7 +20,9 @@ def migrated_sqlite(path):
 
 # The server this machine and CI start before a session; tests of the
 # PostgreSQL path skip when it is not there.
-POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,6 @@ import requests
 from app import create_app
 from tests.acl_helpers import auth
 from tests.acl_helpers import bootstrap
-from tests.acl_helpers import make_token
 from tests.acl_helpers import put_policy
 from tests.conftest import volume
 from tests.servers import Gunicorn
@@ -30,7 +29,10 @@ def test_bootstrap_works_once(client):
     assert first.status_code == 200
     token = first.get_json()
     assert token["Type"] == "management" and len(token["SecretID"]) == 36
-    assert (second.status_code, second.get_data(as_text=True)) == (400, "ACL bootstrap already done")
+    assert (second.status_code, second.get_data(as_text=True)) == (
+        400,
+        "ACL bootstrap already done",
+    )
     assert client.get("/v1/acl/token/self", headers=auth(token["SecretID"])).status_code == 200
 
 
@@ -82,7 +84,9 @@ def test_policy_crud(client):
     assert client.get("/v1/acl/policy/readers", headers=headers).get_json()["Rules"] == rules
     put_policy(client, management, "readers", json_rules)
     assert client.get("/v1/acl/policy/readers", headers=headers).get_json()["Rules"] == json_rules
-    assert [p["Name"] for p in client.get("/v1/acl/policies", headers=headers).get_json()] == ["readers"]
+    assert [p["Name"] for p in client.get("/v1/acl/policies", headers=headers).get_json()] == [
+        "readers"
+    ]
     assert client.delete("/v1/acl/policy/readers", headers=headers).status_code == 200
     assert client.get("/v1/acl/policy/readers", headers=headers).status_code == 404
 
@@ -118,17 +122,21 @@ def test_bad_token_requests(client, body, message):
 def test_token_secret_is_shown_only_when_made(client):
     management = bootstrap(client)
     put_policy(client, management, "readers", 'namespace "default" { policy = "read" }')
-    made = client.post("/v1/acl/token", data=json.dumps({"Policies": ["readers"]}),
-                       headers=auth(management)).get_json()  # fmt: skip
+    made = client.post(
+        "/v1/acl/token", data=json.dumps({"Policies": ["readers"]}), headers=auth(management)
+    ).get_json()
     secret, accessor = made["SecretID"], made["AccessorID"]
 
     answers = [
         client.get(f"/v1/acl/token/{accessor}", headers=auth(management)),
         client.get("/v1/acl/tokens", headers=auth(management)),
         client.get("/v1/acl/token/self", headers=auth(secret)),
-        client.post(f"/v1/acl/token/{accessor}", data=json.dumps({"Name": "renamed"}),
-                    headers=auth(management)),
-    ]  # fmt: skip
+        client.post(
+            f"/v1/acl/token/{accessor}",
+            data=json.dumps({"Name": "renamed"}),
+            headers=auth(management),
+        ),
+    ]
 
     for answer in answers:
         assert answer.status_code == 200
@@ -140,8 +148,9 @@ def test_token_secret_is_shown_only_when_made(client):
 def test_deleted_token_stops_working_at_once(client):
     management = bootstrap(client)
     put_policy(client, management, "readers", 'namespace "default" { policy = "read" }')
-    made = client.post("/v1/acl/token", data=json.dumps({"Policies": ["readers"]}),
-                       headers=auth(management)).get_json()  # fmt: skip
+    made = client.post(
+        "/v1/acl/token", data=json.dumps({"Policies": ["readers"]}), headers=auth(management)
+    ).get_json()
     assert client.get("/v1/volumes?type=csi", headers=auth(made["SecretID"])).status_code == 200
 
     client.delete(f"/v1/acl/token/{made['AccessorID']}", headers=auth(management))
@@ -160,17 +169,32 @@ def test_secret_is_in_neither_the_database_nor_the_logs(tmp_path, caplog):
     with Gunicorn(url, workers=2, acl=True, log_path=log) as server:
         boot = requests.post(server.url + "/v1/acl/bootstrap", timeout=10).json()["SecretID"]
         headers = {"X-Nomad-Token": boot}
-        requests.put(server.url + "/v1/acl/policy/readers", headers=headers, timeout=10,
-                     data=json.dumps({"Rules": 'namespace "default" { policy = "read" }'}))
-        made = requests.post(server.url + "/v1/acl/token", headers=headers, timeout=10,
-                             data=json.dumps({"Policies": ["readers"]})).json()["SecretID"]
+        requests.put(
+            server.url + "/v1/acl/policy/readers",
+            headers=headers,
+            timeout=10,
+            data=json.dumps({"Rules": 'namespace "default" { policy = "read" }'}),
+        )
+        made = requests.post(
+            server.url + "/v1/acl/token",
+            headers=headers,
+            timeout=10,
+            data=json.dumps({"Policies": ["readers"]}),
+        ).json()["SecretID"]
         for secret in (boot, made):
-            requests.get(server.url + "/v1/volumes?type=csi", timeout=10,
-                         headers={"Authorization": f"Bearer {secret}"})
-            requests.get(server.url + "/v1/volume/csi/missing", headers={"X-Nomad-Token": secret},
-                         timeout=10)  # fmt: skip
-        requests.get(server.url + "/v1/volumes?type=csi", timeout=10,
-                     headers={"X-Nomad-Token": "wrong-" + made})
+            requests.get(
+                server.url + "/v1/volumes?type=csi",
+                timeout=10,
+                headers={"Authorization": f"Bearer {secret}"},
+            )
+            requests.get(
+                server.url + "/v1/volume/csi/missing", headers={"X-Nomad-Token": secret}, timeout=10
+            )
+        requests.get(
+            server.url + "/v1/volumes?type=csi",
+            timeout=10,
+            headers={"X-Nomad-Token": "wrong-" + made},
+        )
 
     stored = b"".join(p.read_bytes() for p in tmp_path.glob("registry.db*"))
     logged = log.read_text() + caplog.text
@@ -187,13 +211,18 @@ def test_policy_change_in_one_worker_is_enforced_by_the_others_at_once(db_url, t
         manage = {"X-Nomad-Token": boot, "Connection": "close"}
 
         def set_policy(rules):
-            response = requests.put(base + "/v1/acl/policy/p", headers=manage, timeout=10,
-                                    data=json.dumps({"Rules": rules}))  # fmt: skip
+            response = requests.put(
+                base + "/v1/acl/policy/p",
+                headers=manage,
+                timeout=10,
+                data=json.dumps({"Rules": rules}),
+            )
             assert response.status_code == 200
 
         set_policy('namespace "default" { policy = "read" }')
-        token = requests.post(base + "/v1/acl/token", headers=manage, timeout=10,
-                              data=json.dumps({"Policies": ["p"]})).json()["SecretID"]
+        token = requests.post(
+            base + "/v1/acl/token", headers=manage, timeout=10, data=json.dumps({"Policies": ["p"]})
+        ).json()["SecretID"]
         user = {"X-Nomad-Token": token, "Connection": "close"}
         body = json.dumps({"Volumes": [volume("vol1")]})
 
@@ -207,6 +236,7 @@ def test_policy_change_in_one_worker_is_enforced_by_the_others_at_once(db_url, t
                 requests.get(base + "/v1/volumes?type=csi", headers=user, timeout=10)
             set_policy(rules)
             for _ in range(6):
-                response = requests.put(base + "/v1/volume/csi/vol1", data=body, headers=user,
-                                        timeout=10)  # fmt: skip
+                response = requests.put(
+                    base + "/v1/volume/csi/vol1", data=body, headers=user, timeout=10
+                )
                 assert response.status_code == expected

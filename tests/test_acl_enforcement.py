@@ -41,8 +41,11 @@ def world(acl_app):
         "management": management,
     }
     client.put("/v1/namespace/dev", data='{"Name": "dev"}', headers=auth(management))
-    client.put("/v1/volume/csi/existing", data=json.dumps({"Volumes": [volume("existing")]}),
-               headers=auth(management))  # fmt: skip
+    client.put(
+        "/v1/volume/csi/existing",
+        data=json.dumps({"Volumes": [volume("existing")]}),
+        headers=auth(management),
+    )
     return client, tokens
 
 
@@ -70,6 +73,7 @@ def call(client, name, secret):
 
 
 # Expected status per caller, in the order of WHO.
+# fmt: off
 MATRIX = {
     "list":            [403, 403, 200, 200, 200, 403, 200, 200],
     "read":            [403, 403, 200, 200, 200, 403, 200, 200],
@@ -79,7 +83,8 @@ MATRIX = {
     "namespace-write": [403, 403, 403, 403, 403, 403, 403, 200],
     "policy-list":     [403, 403, 403, 403, 403, 403, 403, 200],
     "token-create":    [403, 403, 403, 403, 403, 403, 403, 200],
-}  # fmt: skip
+}
+# fmt: on
 
 
 @pytest.mark.parametrize("name", MATRIX)
@@ -99,8 +104,16 @@ def test_call_policy_matrix(world, name, who):
         assert client.get("/v1/volume/csi/existing", headers=management).status_code == 200
 
 
-@pytest.mark.parametrize("who, expected", [("none", []), ("read", ["default"]), ("deny+read", []),
-                                           ("glob", ["default"]), ("management", ["default", "dev"])])
+@pytest.mark.parametrize(
+    "who, expected",
+    [
+        ("none", []),
+        ("read", ["default"]),
+        ("deny+read", []),
+        ("glob", ["default"]),
+        ("management", ["default", "dev"]),
+    ],
+)
 def test_namespace_list_shows_only_visible_namespaces(world, who, expected):
     client, tokens = world
 
@@ -135,8 +148,9 @@ def test_body_namespace_cannot_sidestep_the_check(world):
     client.put("/v1/namespace/prod", data='{"Name": "prod"}', headers=auth(tokens["management"]))
     sneaky = {"Volumes": [volume("vol1", Namespace="prod")]}
 
-    response = client.put("/v1/volume/csi/vol1?namespace=dev", data=json.dumps(sneaky),
-                          headers=auth(dev))  # fmt: skip
+    response = client.put(
+        "/v1/volume/csi/vol1?namespace=dev", data=json.dumps(sneaky), headers=auth(dev)
+    )
 
     assert response.status_code == 403
     management = auth(tokens["management"])
@@ -146,9 +160,17 @@ def test_body_namespace_cannot_sidestep_the_check(world):
     assert client.get("/v1/volume/csi/a?namespace=dev", headers=management).status_code == 404
 
     top_level = {"Namespace": "prod", "Volumes": [volume("c")]}
-    assert client.put("/v1/volumes", data=json.dumps(top_level), headers=auth(dev)).status_code == 403
-    assert client.put("/v1/volume/csi/d?namespace=dev", data=json.dumps({"Volumes": [volume("d")]}),
-                      headers=auth(dev)).status_code == 200  # fmt: skip
+    assert (
+        client.put("/v1/volumes", data=json.dumps(top_level), headers=auth(dev)).status_code == 403
+    )
+    assert (
+        client.put(
+            "/v1/volume/csi/d?namespace=dev",
+            data=json.dumps({"Volumes": [volume("d")]}),
+            headers=auth(dev),
+        ).status_code
+        == 200
+    )
 
 
 def test_wildcard_list_returns_only_permitted_namespaces(world):

@@ -193,15 +193,10 @@ def test_hcl_and_json_give_equal_rules(hcl, json_text):
 
 def test_comments_and_layout_do_not_matter():
     commented = (
-        "# who may read\n"
-        'namespace "default" {\n'
-        '  /* shorthand */ policy = "read" // and more\n'
-        "}\n"
+        '# who may read\nnamespace "default" {\n  /* shorthand */ policy = "read" // and more\n}\n'
     )
 
-    assert parse_rules(commented) == parse_rules(
-        namespace("default", 'policy = "read"')
-    )
+    assert parse_rules(commented) == parse_rules(namespace("default", 'policy = "read"'))
 
 
 def test_repeated_namespace_block_adds_up():

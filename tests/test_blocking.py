@@ -15,9 +15,21 @@ from tests.servers import Gunicorn
 
 @pytest.mark.parametrize(
     "text, seconds",
-    [("0", 0), ("300ms", 0.3), ("10s", 10), ("5m", 300), ("1m30s", 90), ("1h", 3600),
-     ("1.5s", 1.5), ("-5s", -5), ("+2s", 2), ("100us", 1e-4), ("100µs", 1e-4), ("7ns", 7e-9)],
-)  # fmt: skip
+    [
+        ("0", 0),
+        ("300ms", 0.3),
+        ("10s", 10),
+        ("5m", 300),
+        ("1m30s", 90),
+        ("1h", 3600),
+        ("1.5s", 1.5),
+        ("-5s", -5),
+        ("+2s", 2),
+        ("100us", 1e-4),
+        ("100µs", 1e-4),
+        ("7ns", 7e-9),
+    ],
+)
 def test_go_durations(text, seconds):
     assert parse_go_duration(text) == pytest.approx(seconds)
 
@@ -30,11 +42,18 @@ def test_not_go_durations(text):
 
 @pytest.mark.parametrize(
     "query, message",
-    [("index=abc", "Invalid index"), ("index=-1", "Invalid index"), ("index=1.5", "Invalid index"),
-     ("index=1&wait=10", "Invalid wait time"), ("index=1&wait=soon", "Invalid wait time"),
-     ("wait=5x", "Invalid wait time")],
-)  # fmt: skip
-@pytest.mark.parametrize("path", ["/v1/volumes?type=csi&", "/v1/volume/csi/vol1?", "/v1/namespaces?"])
+    [
+        ("index=abc", "Invalid index"),
+        ("index=-1", "Invalid index"),
+        ("index=1.5", "Invalid index"),
+        ("index=1&wait=10", "Invalid wait time"),
+        ("index=1&wait=soon", "Invalid wait time"),
+        ("wait=5x", "Invalid wait time"),
+    ],
+)
+@pytest.mark.parametrize(
+    "path", ["/v1/volumes?type=csi&", "/v1/volume/csi/vol1?", "/v1/namespaces?"]
+)
 def test_bad_index_and_wait_are_400(client, path, query, message):
     register(client, volume("vol1"))
 
@@ -69,8 +88,12 @@ def test_wait_that_times_out_returns_the_same_index_after_the_wait(client):
 def held(url, result, **kw):
     started = time.monotonic()
     response = requests.get(url, timeout=30, **kw)
-    result.update(status=response.status_code, elapsed=time.monotonic() - started,
-                  index=int(response.headers["X-Nomad-Index"]), body=response.text)  # fmt: skip
+    result.update(
+        status=response.status_code,
+        elapsed=time.monotonic() - started,
+        index=int(response.headers["X-Nomad-Index"]),
+        body=response.text,
+    )
 
 
 def hold(url, **kw):
@@ -91,8 +114,10 @@ def put(url, vid, **fields):
 @pytest.fixture
 def two_servers(db_url, tmp_path):
     """Two gunicorn masters on one database: their workers are surely different processes."""
-    with Gunicorn(db_url, workers=1, log_path=tmp_path / "a.log") as a, \
-         Gunicorn(db_url, workers=1, log_path=tmp_path / "b.log") as b:  # fmt: skip
+    with (
+        Gunicorn(db_url, workers=1, log_path=tmp_path / "a.log") as a,
+        Gunicorn(db_url, workers=1, log_path=tmp_path / "b.log") as b,
+    ):
         yield a.url, b.url
 
 

@@ -22,6 +22,7 @@ def with_mode(client, vid, access, attachment="file-system"):
 
 
 # (access mode, first claim, second claim, second on the same node?) -> second's status.
+# fmt: off
 RULES = {
     "single-node-reader-only":  {("read", "read", True): 200, ("read", "read", False): 409},
     "single-node-writer": {
@@ -40,8 +41,11 @@ RULES = {
         ("write", "write", False): 200, ("write", "write", True): 200,
         ("read", "write", False): 200, ("write", "read", False): 200,
     },
-}  # fmt: skip
-CASES = [(access, *case, status) for access, table in RULES.items() for case, status in table.items()]
+}
+# fmt: on
+CASES = [
+    (access, *case, status) for access, table in RULES.items() for case, status in table.items()
+]
 
 
 @pytest.mark.parametrize("access, first, second, same_node, expected", CASES)
@@ -72,21 +76,35 @@ def test_reader_only_modes_take_no_writer_at_all(client, access):
 def test_claim_answers_the_volume_with_its_allocations(client):
     register(client, volume("vol1"))
 
-    response = claim(client, "vol1", "alloc-1", "node-a", "write", JobID="web", TaskGroup="g",
-                     AllocationName="web.g[0]")  # fmt: skip
+    response = claim(
+        client,
+        "vol1",
+        "alloc-1",
+        "node-a",
+        "write",
+        JobID="web",
+        TaskGroup="g",
+        AllocationName="web.g[0]",
+    )
 
     assert response.status_code == 200
     got = response.get_json()
     assert got["WriteAllocs"] == {"alloc-1": None} and got["ReadAllocs"] == {}
     (stub,) = got["Allocations"]
     assert (stub["ID"], stub["NodeID"], stub["JobID"], stub["ClientStatus"]) == (
-        "alloc-1", "node-a", "web", "running")
+        "alloc-1",
+        "node-a",
+        "web",
+        "running",
+    )
     assert got["ModifyIndex"] == int(response.headers["X-Nomad-Index"])
 
 
 def test_first_claim_fixes_the_modes_until_the_last_goes(client):
-    caps = [{"AccessMode": "multi-node-multi-writer", "AttachmentMode": "file-system"},
-            {"AccessMode": "multi-node-reader-only", "AttachmentMode": "file-system"}]
+    caps = [
+        {"AccessMode": "multi-node-multi-writer", "AttachmentMode": "file-system"},
+        {"AccessMode": "multi-node-reader-only", "AttachmentMode": "file-system"},
+    ]
     register(client, volume("vol1", RequestedCapabilities=caps))
     reader = {"AccessMode": "multi-node-reader-only", "AttachmentMode": "file-system"}
 
@@ -109,13 +127,31 @@ def test_first_claim_fixes_the_modes_until_the_last_goes(client):
         ({"AllocationID": "a", "NodeID": "n"}, "missing Mode"),
         ({"AllocationID": "a", "NodeID": "n", "Mode": "borrow"}, "Mode: Must be one of"),
         ({"AllocationID": "a/b", "NodeID": "n", "Mode": "read"}, "AllocationID"),
-        ({"AllocationID": "a", "NodeID": "n", "Mode": "read", "ClientStatus": "done"}, "ClientStatus"),
-        ({"AllocationID": "a", "NodeID": "n", "Mode": "read", "AccessMode": "single-node-writer"},
-         "give both AccessMode and AttachmentMode"),
-        ({"AllocationID": "a", "NodeID": "n", "Mode": "read", "AccessMode": "single-node-writer",
-          "AttachmentMode": "block-device"}, "has no capability single-node-writer/block-device"),
+        (
+            {"AllocationID": "a", "NodeID": "n", "Mode": "read", "ClientStatus": "done"},
+            "ClientStatus",
+        ),
+        (
+            {
+                "AllocationID": "a",
+                "NodeID": "n",
+                "Mode": "read",
+                "AccessMode": "single-node-writer",
+            },
+            "give both AccessMode and AttachmentMode",
+        ),
+        (
+            {
+                "AllocationID": "a",
+                "NodeID": "n",
+                "Mode": "read",
+                "AccessMode": "single-node-writer",
+                "AttachmentMode": "block-device",
+            },
+            "has no capability single-node-writer/block-device",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_claims_are_400(client, body, message):
     register(client, volume("vol1"))
 
@@ -129,7 +165,10 @@ def test_bad_claims_are_400(client, body, message):
 def test_claim_on_a_missing_volume_is_404(client):
     response = claim(client, "nope", "a1", "n1", "read")
 
-    assert (response.status_code, response.get_data(as_text=True)) == (404, "volume not found: nope")
+    assert (response.status_code, response.get_data(as_text=True)) == (
+        404,
+        "volume not found: nope",
+    )
 
 
 def test_an_allocation_cannot_move_nodes(client):
@@ -185,7 +224,10 @@ def test_detach_needs_a_node(client):
 
     response = client.delete("/v1/volume/csi/vol1/detach")
 
-    assert (response.status_code, response.get_data(as_text=True)) == (400, "detach requires node ID")
+    assert (response.status_code, response.get_data(as_text=True)) == (
+        400,
+        "detach requires node ID",
+    )
 
 
 def test_release_removes_one_claim(client):
@@ -206,12 +248,27 @@ def test_in_use_volume_keeps_its_mount_options_and_mode(client):
     claim(client, "vol1", "a1", "n1", "write")
 
     changed_mount = register(client, volume("vol1", MountOptions={"FSType": "xfs"}))
-    other_modes = register(client, volume("vol1", MountOptions={"FSType": "ext4"},
-        RequestedCapabilities=[{"AccessMode": "multi-node-reader-only",
-                                "AttachmentMode": "file-system"}]))  # fmt: skip
-    more_modes = register(client, volume("vol1", MountOptions={"FSType": "ext4"}, RequestedCapabilities=[
-        {"AccessMode": "single-node-writer", "AttachmentMode": "file-system"},
-        {"AccessMode": "multi-node-reader-only", "AttachmentMode": "file-system"}]))  # fmt: skip
+    other_modes = register(
+        client,
+        volume(
+            "vol1",
+            MountOptions={"FSType": "ext4"},
+            RequestedCapabilities=[
+                {"AccessMode": "multi-node-reader-only", "AttachmentMode": "file-system"}
+            ],
+        ),
+    )
+    more_modes = register(
+        client,
+        volume(
+            "vol1",
+            MountOptions={"FSType": "ext4"},
+            RequestedCapabilities=[
+                {"AccessMode": "single-node-writer", "AttachmentMode": "file-system"},
+                {"AccessMode": "multi-node-reader-only", "AttachmentMode": "file-system"},
+            ],
+        ),
+    )
 
     assert changed_mount.status_code == 409 and "while in use" in changed_mount.text
     assert other_modes.status_code == 409 and "while in use" in other_modes.text
@@ -253,16 +310,20 @@ def _claim_over_http(url, alloc, node, results):
 
 
 def test_racing_single_writer_claims_from_two_processes(db_url, tmp_path):
-    with Gunicorn(db_url, workers=1, log_path=tmp_path / "a.log") as a, \
-         Gunicorn(db_url, workers=1, log_path=tmp_path / "b.log") as b:  # fmt: skip
+    with (
+        Gunicorn(db_url, workers=1, log_path=tmp_path / "a.log") as a,
+        Gunicorn(db_url, workers=1, log_path=tmp_path / "b.log") as b,
+    ):
         body = json.dumps({"Volumes": [volume("vol1")]})
         assert requests.put(f"{a.url}/v1/volume/csi/vol1", data=body, timeout=10).ok
         for round_ in range(8):
             results = []
             threads = [
-                threading.Thread(target=_claim_over_http, args=(url, f"r{round_}-{n}", f"n{n}", results))
+                threading.Thread(
+                    target=_claim_over_http, args=(url, f"r{round_}-{n}", f"n{n}", results)
+                )
                 for n, url in enumerate((a.url, b.url))
-            ]  # fmt: skip
+            ]
             for thread in threads:
                 thread.start()
             for thread in threads:
@@ -274,3 +335,22 @@ def test_racing_single_writer_claims_from_two_processes(db_url, tmp_path):
             assert set(got["WriteAllocs"]) == {winner}
             released = json.dumps({"AllocationID": winner, "NodeID": "x", "Mode": "release"})
             requests.put(f"{a.url}/v1/volume/csi/vol1/claim", data=released, timeout=10)
+
+
+def test_allocation_records_go_with_their_last_claim(app, client):
+    from app.models import Allocation
+
+    with_mode(client, "vol1", "multi-node-multi-writer")
+    register(client, volume("vol2"))
+    claim(client, "vol1", "a1", "n1", "read")
+    claim(client, "vol1", "a2", "n2", "read", ClientStatus="complete")
+    claim(client, "vol2", "a1", "n1", "read")
+
+    claim(client, "vol1", "a1", "n1", "release")
+    client.delete("/v1/volume/csi/vol1?force=true")
+
+    with app.app_context():
+        assert [a.alloc_id for a in Allocation.select()] == ["a1"]
+    client.delete("/v1/volume/csi/vol2/detach?node=n1")
+    with app.app_context():
+        assert Allocation.select().count() == 0

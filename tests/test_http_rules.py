@@ -54,8 +54,13 @@ def test_errors_are_json_when_asked(client):
 
 @pytest.mark.parametrize(
     "method, path",
-    [("GET", "/v1/volumes?type=csi"), ("GET", "/v1/volume/csi/nope"), ("PUT", "/v1/volumes"),
-     ("GET", "/v1/namespaces"), ("DELETE", "/v1/volume/csi/nope")],
+    [
+        ("GET", "/v1/volumes?type=csi"),
+        ("GET", "/v1/volume/csi/nope"),
+        ("PUT", "/v1/volumes"),
+        ("GET", "/v1/namespaces"),
+        ("DELETE", "/v1/volume/csi/nope"),
+    ],
 )
 def test_every_answer_carries_the_three_nomad_headers(client, method, path):
     response = client.open(path, method=method)
@@ -72,7 +77,9 @@ def test_fresh_registry_index_is_never_zero(client):
 def test_every_write_advances_the_index(client):
     seen = [int(client.get("/v1/volumes?type=csi").headers["X-Nomad-Index"])]
     seen.append(register(client, volume("a")).get_json()["Index"])
-    seen.append(int(client.put("/v1/namespace/dev", data='{"Name":"dev"}').headers["X-Nomad-Index"]))
+    seen.append(
+        int(client.put("/v1/namespace/dev", data='{"Name":"dev"}').headers["X-Nomad-Index"])
+    )
     seen.append(register(client, volume("a", Capacity=5)).get_json()["Index"])
     seen.append(int(client.delete("/v1/volume/csi/a").headers["X-Nomad-Index"]))
 

@@ -17,7 +17,9 @@ def test_default_always_exists(client):
 @pytest.mark.parametrize("path", ["/v1/namespace/dev", "/v1/namespace"])
 @pytest.mark.parametrize("method", ["PUT", "POST"])
 def test_create_update_and_read(client, path, method):
-    created = client.open(path, method=method, data=json.dumps({"Name": "dev", "Description": "d1"}))
+    created = client.open(
+        path, method=method, data=json.dumps({"Name": "dev", "Description": "d1"})
+    )
     assert created.status_code == 200
     client.open(path, method=method, data=json.dumps({"Name": "dev", "Description": "d2"}))
 

@@ -12,8 +12,15 @@ from tests.acl_helpers import put_policy
 from tests.conftest import register
 from tests.conftest import volume
 
-HEALTHY = {"Provider": "ebs.csi.aws.com", "Version": "1.2.0", "ControllerRequired": False,
-           "ControllersHealthy": 0, "ControllersExpected": 0, "NodesHealthy": 3, "NodesExpected": 3}  # fmt: skip
+HEALTHY = {
+    "Provider": "ebs.csi.aws.com",
+    "Version": "1.2.0",
+    "ControllerRequired": False,
+    "ControllersHealthy": 0,
+    "ControllersExpected": 0,
+    "NodesHealthy": 3,
+    "NodesExpected": 3,
+}
 
 
 def put_plugin(client, pid, headers=None, **fields):
@@ -42,7 +49,11 @@ def test_healthy_plugin_makes_its_volumes_schedulable_in_list_and_read(client):
     stub, read = both_views(client, "vol1")
     for view in (stub, read):
         assert view["Schedulable"] is True
-        assert (view["Provider"], view["NodesHealthy"], view["NodesExpected"]) == ("ebs.csi.aws.com", 3, 3)
+        assert (view["Provider"], view["NodesHealthy"], view["NodesExpected"]) == (
+            "ebs.csi.aws.com",
+            3,
+            3,
+        )
     assert read["ProviderVersion"] == "1.2.0"
     assert both_views(client, "vol2")[0]["Schedulable"] is False
 
@@ -116,9 +127,13 @@ def acl_client(db_url):
 
 @pytest.mark.parametrize(
     "level, expected",
-    [("list", (200, 403, 403)), ("read", (200, 200, 403)), ("write", (200, 200, 200)),
-     ("deny", (403, 403, 403))],
-)  # fmt: skip
+    [
+        ("list", (200, 403, 403)),
+        ("read", (200, 200, 403)),
+        ("write", (200, 200, 200)),
+        ("deny", (403, 403, 403)),
+    ],
+)
 def test_plugin_calls_need_their_plugin_rule(acl_client, level, expected):
     management = bootstrap(acl_client)
     put_plugin(acl_client, "ebs", headers=auth(management))
@@ -138,12 +153,19 @@ def test_claims_need_csi_mount_volume(acl_client):
     management = bootstrap(acl_client)
     register(acl_client, volume("vol1"), headers=auth(management))
     put_policy(acl_client, management, "reader", 'namespace "default" { policy = "read" }')
-    put_policy(acl_client, management, "mounter",
-               'namespace "default" { capabilities = ["csi-mount-volume"] }')  # fmt: skip
+    put_policy(
+        acl_client,
+        management,
+        "mounter",
+        'namespace "default" { capabilities = ["csi-mount-volume"] }',
+    )
     body = json.dumps({"AllocationID": "a1", "NodeID": "n1", "Mode": "read"})
 
     for policy, expected in (("reader", 403), ("mounter", 200)):
         token = auth(make_token(acl_client, management, policy))
-        assert acl_client.put("/v1/volume/csi/vol1/claim", data=body, headers=token).status_code == expected
+        assert (
+            acl_client.put("/v1/volume/csi/vol1/claim", data=body, headers=token).status_code
+            == expected
+        )
         detach = acl_client.delete("/v1/volume/csi/vol1/detach?node=n1", headers=token)
         assert detach.status_code == expected

@@ -49,7 +49,9 @@ def test_list_stub_has_every_field_and_no_secrets(client):
     assert "hidden" not in json.dumps(stub)
 
 
-@pytest.mark.parametrize("existing, asked", [("testing", "test"), ("test", "testing"), ("vol-2", "vol")])
+@pytest.mark.parametrize(
+    "existing, asked", [("testing", "test"), ("test", "testing"), ("vol-2", "vol")]
+)
 def test_lookup_is_exact(client, existing, asked):
     register(client, volume(existing))
 
@@ -106,7 +108,11 @@ def test_wildcard_lists_every_namespace_ordered_by_namespace_then_id(client):
 
     stubs = client.get("/v1/volumes?type=csi&namespace=*").get_json()
 
-    assert [(s["Namespace"], s["ID"]) for s in stubs] == [("default", "a"), ("default", "z"), ("dev", "m")]
+    assert [(s["Namespace"], s["ID"]) for s in stubs] == [
+        ("default", "a"),
+        ("default", "z"),
+        ("dev", "m"),
+    ]
 
 
 def test_unknown_list_type_is_404(client):

@@ -30,7 +30,13 @@ def test_register_answers_the_volume_and_the_index(client):
 
 @pytest.mark.parametrize(
     "content_type",
-    [None, "application/json", "application/x-www-form-urlencoded", "text/plain", "multipart/form-data"],
+    [
+        None,
+        "application/json",
+        "application/x-www-form-urlencoded",
+        "text/plain",
+        "multipart/form-data",
+    ],
 )
 def test_body_is_json_whatever_the_content_type(client, content_type):
     headers = {"Content-Type": content_type} if content_type else {}
@@ -56,47 +62,82 @@ def test_body_is_json_whatever_the_content_type(client, content_type):
         ('{"Volumes": {}}', "Volumes: Not a valid list"),
         ('{"Volumes": [5]}', "a volume must be a JSON object"),
         ('{"Volumes": [{}]}', "validation: missing volume id, missing plugin id"),
-        ('{"Volumes": [{"ID": "v", "PluginID": "p"}]}',
-         "validation: must include at least one capability block"),
+        (
+            '{"Volumes": [{"ID": "v", "PluginID": "p"}]}',
+            "validation: must include at least one capability block",
+        ),
         ('{"Volumes": [{"ID": 5, "PluginID": "p"}]}', "ID: Not a valid string (got 5)"),
-        ('{"Volumes": [{"ID": "a/b", "PluginID": "p", "AccessMode": "single-node-writer",'
-         ' "AttachmentMode": "file-system"}]}', "invalid volume id 'a/b'"),
+        (
+            '{"Volumes": [{"ID": "a/b", "PluginID": "p", "AccessMode": "single-node-writer",'
+            ' "AttachmentMode": "file-system"}]}',
+            "invalid volume id 'a/b'",
+        ),
         ('{"Volumes": [{"ID": "a b", "PluginID": "p"}]}', "invalid volume id 'a b'"),
         ('{"Volumes": [{"ID": "a%2F", "PluginID": "p"}]}', "invalid volume id 'a%2F'"),
         ('{"Volumes": [{"ID": "a?b", "PluginID": "p"}]}', "invalid volume id 'a?b'"),
         ('{"Volumes": [{"ID": "' + "x" * 129 + '", "PluginID": "p"}]}', "invalid volume id"),
         ('{"Volumes": [{"ID": "v", "PluginID": "p/q"}]}', "invalid plugin id 'p/q'"),
-        ('{"Volumes": [{"ID": "v", "PluginID": "p", "AccessMode": "single-node-writr",'
-         ' "AttachmentMode": "file-system"}]}', "invalid access mode 'single-node-writr'"),
-        ('{"Volumes": [{"ID": "v", "PluginID": "p", "AccessMode": "single-node-writer",'
-         ' "AttachmentMode": "filesystem"}]}', "invalid attachment mode 'filesystem'"),
-        ('{"Volumes": [{"ID": "v", "PluginID": "p", "AccessMode": "single-node-writer"}]}',
-         "validation: missing attachment mode"),
-        ('{"Volumes": [{"ID": "v", "PluginID": "p", "RequestedCapabilities":'
-         ' [{"AccessMode": "bogus", "AttachmentMode": "file-system"}]}]}',
-         "RequestedCapabilities[0].AccessMode: Must be one of"),
-        ('{"Volumes": [{"ID": "v", "PluginID": "p", "RequestedCapabilities":'
-         ' [{"AccessMode": "single-node-writer", "AttachmentMode": "block-device"}],'
-         ' "MountOptions": {"FSType": "ext4"}}]}',
-         "mount options are not allowed with block-device attachment"),
-        ('{"Volumes": [{"ID": "v", "PluginID": "p", "AccessMode": "single-node-writer",'
-         ' "AttachmentMode": "file-system", "Capacity": -1}]}', "Capacity: Must be greater than"),
-        ('{"Volumes": [{"ID": "v", "PluginID": "p", "AccessMode": "single-node-writer",'
-         ' "AttachmentMode": "file-system", "Capacity": "10"}]}', "Capacity: Not a valid integer"),
-        ('{"Volumes": [{"ID": "v", "PluginID": "p", "AccessMode": "single-node-writer",'
-         ' "AttachmentMode": "file-system", "RequestedCapacityMin": 10,'
-         ' "RequestedCapacityMax": 5}]}', "requested capacity min 10 is greater than"),
-        ('{"Volumes": [{"ID": "v", "PluginID": "p", "AccessMode": "single-node-writer",'
-         ' "AttachmentMode": "file-system", "Secrets": {"a": 1}}]}', "Secrets.a.value"),
-        ('{"Volumes": [{"ID": "v", "PluginID": "p", "AccessMode": "single-node-writer",'
-         ' "AttachmentMode": "file-system", "Topologies": ["rack"]}]}',
-         "a topology is an object of segments"),
-        ('{"Volumes": [{"ID": "v", "PluginID": "p", "AccessMode": "single-node-writer",'
-         ' "AttachmentMode": "file-system", "CloneID": "c", "SnapshotID": "s"}]}',
-         "only one of snapshot id and clone id"),
-        ('{"Volumes": [{"ID": "v", "PluginID": "p", "AccessMode": "single-node-writer",'
-         ' "AttachmentMode": "file-system", "Namespace": "no spaces"}]}',
-         "invalid namespace 'no spaces'"),
+        (
+            '{"Volumes": [{"ID": "v", "PluginID": "p", "AccessMode": "single-node-writr",'
+            ' "AttachmentMode": "file-system"}]}',
+            "invalid access mode 'single-node-writr'",
+        ),
+        (
+            '{"Volumes": [{"ID": "v", "PluginID": "p", "AccessMode": "single-node-writer",'
+            ' "AttachmentMode": "filesystem"}]}',
+            "invalid attachment mode 'filesystem'",
+        ),
+        (
+            '{"Volumes": [{"ID": "v", "PluginID": "p", "AccessMode": "single-node-writer"}]}',
+            "validation: missing attachment mode",
+        ),
+        (
+            '{"Volumes": [{"ID": "v", "PluginID": "p", "RequestedCapabilities":'
+            ' [{"AccessMode": "bogus", "AttachmentMode": "file-system"}]}]}',
+            "RequestedCapabilities[0].AccessMode: Must be one of",
+        ),
+        (
+            '{"Volumes": [{"ID": "v", "PluginID": "p", "RequestedCapabilities":'
+            ' [{"AccessMode": "single-node-writer", "AttachmentMode": "block-device"}],'
+            ' "MountOptions": {"FSType": "ext4"}}]}',
+            "mount options are not allowed with block-device attachment",
+        ),
+        (
+            '{"Volumes": [{"ID": "v", "PluginID": "p", "AccessMode": "single-node-writer",'
+            ' "AttachmentMode": "file-system", "Capacity": -1}]}',
+            "Capacity: Must be greater than",
+        ),
+        (
+            '{"Volumes": [{"ID": "v", "PluginID": "p", "AccessMode": "single-node-writer",'
+            ' "AttachmentMode": "file-system", "Capacity": "10"}]}',
+            "Capacity: Not a valid integer",
+        ),
+        (
+            '{"Volumes": [{"ID": "v", "PluginID": "p", "AccessMode": "single-node-writer",'
+            ' "AttachmentMode": "file-system", "RequestedCapacityMin": 10,'
+            ' "RequestedCapacityMax": 5}]}',
+            "requested capacity min 10 is greater than",
+        ),
+        (
+            '{"Volumes": [{"ID": "v", "PluginID": "p", "AccessMode": "single-node-writer",'
+            ' "AttachmentMode": "file-system", "Secrets": {"a": 1}}]}',
+            "Secrets.a.value",
+        ),
+        (
+            '{"Volumes": [{"ID": "v", "PluginID": "p", "AccessMode": "single-node-writer",'
+            ' "AttachmentMode": "file-system", "Topologies": ["rack"]}]}',
+            "a topology is an object of segments",
+        ),
+        (
+            '{"Volumes": [{"ID": "v", "PluginID": "p", "AccessMode": "single-node-writer",'
+            ' "AttachmentMode": "file-system", "CloneID": "c", "SnapshotID": "s"}]}',
+            "only one of snapshot id and clone id",
+        ),
+        (
+            '{"Volumes": [{"ID": "v", "PluginID": "p", "AccessMode": "single-node-writer",'
+            ' "AttachmentMode": "file-system", "Namespace": "no spaces"}]}',
+            "invalid namespace 'no spaces'",
+        ),
     ],
 )
 def test_bad_register_bodies_are_400_naming_the_problem(client, body, message):
@@ -116,8 +157,17 @@ def test_several_problems_are_reported_together(client):
 
 
 def test_keys_match_case_insensitively_like_go(client):
-    body = {"volumes": [{"id": "vol1", "pluginid": "p", "requestedcapabilities": [
-        {"accessmode": "multi-node-multi-writer", "attachmentmode": "block-device"}]}]}
+    body = {
+        "volumes": [
+            {
+                "id": "vol1",
+                "pluginid": "p",
+                "requestedcapabilities": [
+                    {"accessmode": "multi-node-multi-writer", "attachmentmode": "block-device"}
+                ],
+            }
+        ]
+    }
 
     assert put(client, "/v1/volume/csi/vol1", body).status_code == 200
     got = read(client, "vol1").get_json()
@@ -130,13 +180,25 @@ def test_go_client_zero_values_and_server_fields_are_ignored(client):
         "vol1",
         Namespace="",
         ResourceExhausted="0001-01-01T00:00:00Z",
-        ReadAllocs=None, WriteAllocs={"alloc-x": None}, Allocations=None,
-        Schedulable=True, CreateIndex=999, ModifyIndex=999, CreateTime=5,
-        ControllersHealthy=7, Provider="fake", MountOptions=None, Topologies=None,
-        AccessMode="", AttachmentMode="",
-    )  # fmt: skip
-    response = put(client, "/v1/volume/csi/vol1", {
-        "Volumes": [body], "PolicyOverride": False, "Region": "", "Namespace": "", "SecretID": ""})
+        ReadAllocs=None,
+        WriteAllocs={"alloc-x": None},
+        Allocations=None,
+        Schedulable=True,
+        CreateIndex=999,
+        ModifyIndex=999,
+        CreateTime=5,
+        ControllersHealthy=7,
+        Provider="fake",
+        MountOptions=None,
+        Topologies=None,
+        AccessMode="",
+        AttachmentMode="",
+    )
+    response = put(
+        client,
+        "/v1/volume/csi/vol1",
+        {"Volumes": [body], "PolicyOverride": False, "Region": "", "Namespace": "", "SecretID": ""},
+    )
 
     assert response.status_code == 200, response.data
     got = read(client, "vol1").get_json()
@@ -147,13 +209,18 @@ def test_go_client_zero_values_and_server_fields_are_ignored(client):
 
 
 def test_old_clients_top_level_modes_become_a_capability(client):
-    body = {"ID": "vol1", "PluginID": "p", "AccessMode": "single-node-reader-only",
-            "AttachmentMode": "block-device"}
+    body = {
+        "ID": "vol1",
+        "PluginID": "p",
+        "AccessMode": "single-node-reader-only",
+        "AttachmentMode": "block-device",
+    }
 
     assert put(client, "/v1/volume/csi/vol1", {"Volumes": [body]}).status_code == 200
     got = read(client, "vol1").get_json()
     assert got["RequestedCapabilities"] == [
-        {"AccessMode": "single-node-reader-only", "AttachmentMode": "block-device"}]
+        {"AccessMode": "single-node-reader-only", "AttachmentMode": "block-device"}
+    ]
     assert (got["AccessMode"], got["AttachmentMode"]) == ("single-node-reader-only", "block-device")
 
 
@@ -161,7 +228,9 @@ def test_path_id_must_match_body_id(client):
     response = register(client, volume("other"), path_id="vol1")
 
     assert response.status_code == 400
-    assert "'other' in the body does not match 'vol1' in the path" in response.get_data(as_text=True)
+    assert "'other' in the body does not match 'vol1' in the path" in response.get_data(
+        as_text=True
+    )
     assert read(client, "other").status_code == 404
 
 
@@ -180,7 +249,9 @@ def test_several_volumes_in_one_request_are_all_or_nothing(client):
     assert "volume 1: validation" in response.get_data(as_text=True)
     assert read(client, "vol1").status_code == 404
 
-    response = put(client, "/v1/volumes", {"Volumes": [volume("vol1"), volume("vol2", Namespace="nope")]})
+    response = put(
+        client, "/v1/volumes", {"Volumes": [volume("vol1"), volume("vol2", Namespace="nope")]}
+    )
     assert response.status_code == 400
     assert read(client, "vol1").status_code == 404
 
@@ -238,8 +309,10 @@ def test_immutable_fields_cannot_change(client, field, value, label):
         ("Secrets", {"password": "new"}),
         ("Context", {"endpoint": "x"}),
         ("MountOptions", {"FSType": "xfs", "MountFlags": ["noatime"]}),
-        ("RequestedCapabilities", [{"AccessMode": "multi-node-reader-only",
-                                    "AttachmentMode": "file-system"}]),
+        (
+            "RequestedCapabilities",
+            [{"AccessMode": "multi-node-reader-only", "AttachmentMode": "file-system"}],
+        ),
         ("Capacity", 1024),
         ("RequestedCapacityMax", 2048),
         ("Topologies", [{"Segments": {"rack": "r1"}}]),
@@ -262,8 +335,14 @@ def test_mutable_fields_update_and_advance_modify_index(client, field, value):
 
 
 def test_secrets_are_never_shown_and_reading_keeps_them(app, client):
-    register(client, volume("vol1", Secrets={"password": "s3cr3t"},
-                            MountOptions={"FSType": "ext4", "MountFlags": ["ro"]}))
+    register(
+        client,
+        volume(
+            "vol1",
+            Secrets={"password": "s3cr3t"},
+            MountOptions={"FSType": "ext4", "MountFlags": ["ro"]},
+        ),
+    )
     for _ in range(2):
         got = read(client, "vol1").get_json()
         assert got["Secrets"] is None
@@ -271,6 +350,7 @@ def test_secrets_are_never_shown_and_reading_keeps_them(app, client):
     assert "s3cr3t" not in client.get("/v1/volumes?type=csi").get_data(as_text=True)
 
     from app.models import Volume
+
     with app.app_context():
         stored = Volume.get(Volume.volume_id == "vol1")
     assert stored.secrets == {"password": "s3cr3t"}

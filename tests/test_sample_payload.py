@@ -39,7 +39,9 @@ def test_sample_payload_round_trip_with_curl(server, tmp_path):
     payload.write_text(SAMPLE)
     base = server.url + "/v1"
 
-    status, body = curl("--request", "PUT", "--data", f"@{payload}", base + "/volume/csi/volume-id1")
+    status, body = curl(
+        "--request", "PUT", "--data", f"@{payload}", base + "/volume/csi/volume-id1"
+    )
     assert status == 200, body
     assert json.loads(body)["Volumes"][0]["ID"] == "volume-id1"
 

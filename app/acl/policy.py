@@ -206,9 +206,7 @@ def _namespace_capabilities(name, body):
         raise PolicyError(f"Invalid capabilities in namespace '{name}': not a list")
     for capability in capabilities:
         if not isinstance(capability, str) or capability not in CAPABILITIES:
-            raise PolicyError(
-                f"Invalid namespace capability '{capability}' in namespace '{name}'"
-            )
+            raise PolicyError(f"Invalid namespace capability '{capability}' in namespace '{name}'")
 
     granted = set(capabilities)
     # Like Nomad, an empty policy word is the same as none.

@@ -21,9 +21,13 @@ class TokenSchema(GoStyleSchema):
     type = fields.String(
         data_key="Type",
         allow_none=True,
-        validate=validate.OneOf(["client", "management"], error="invalid token type {input!r}: use client or management"),
+        validate=validate.OneOf(
+            ["client", "management"], error="invalid token type {input!r}: use client or management"
+        ),
     )
-    policies = fields.List(fields.String(validate=POLICY_NAME), data_key="Policies", allow_none=True)
+    policies = fields.List(
+        fields.String(validate=POLICY_NAME), data_key="Policies", allow_none=True
+    )
     global_ = fields.Boolean(data_key="Global", allow_none=True)
     accessor_id = fields.String(data_key="AccessorID", allow_none=True)
 
@@ -32,5 +36,7 @@ class BootstrapSchema(GoStyleSchema):
     bootstrap_secret = fields.String(
         data_key="BootstrapSecret",
         allow_none=True,
-        validate=validate.Length(min=16, max=128, error="BootstrapSecret must be 16 to 128 characters"),
+        validate=validate.Length(
+            min=16, max=128, error="BootstrapSecret must be 16 to 128 characters"
+        ),
     )

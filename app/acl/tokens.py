@@ -38,7 +38,7 @@ def find_by_secret(secret):
 
 
 def rfc3339(ns):
-    stamp = datetime.datetime.fromtimestamp(ns / 1e9, tz=datetime.timezone.utc)
+    stamp = datetime.datetime.fromtimestamp(ns / 1e9, tz=datetime.UTC)
     return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ns % 1_000_000_000:09d}Z"
 
 

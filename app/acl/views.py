@@ -105,7 +105,9 @@ def read_policy(name):
 def write_policy(name):
     data = load_or_400(PolicySchema(), json_body())
     if data.get("name") and data["name"] != name:
-        raise BadRequest(f"policy name {data['name']!r} in the body does not match {name!r} in the path")
+        raise BadRequest(
+            f"policy name {data['name']!r} in the body does not match {name!r} in the path"
+        )
     load_or_400(PolicySchema(), {"Name": name})
     rules = data.get("rules") or ""
     try:
@@ -121,8 +123,13 @@ def write_policy(name):
             return empty_response()
         index = indexes.advance(indexes.ACL)
         if policy is None:
-            AclPolicy.create(name=name, description=description, rules=rules,
-                             create_index=index, modify_index=index)  # fmt: skip
+            AclPolicy.create(
+                name=name,
+                description=description,
+                rules=rules,
+                create_index=index,
+                modify_index=index,
+            )
         else:
             policy.rules, policy.description, policy.modify_index = rules, description, index
             policy.save()

@@ -58,7 +58,9 @@ def read_namespace(name):
     def read():
         ns = Namespace.get_or_none(Namespace.name == name)
         if ns is None:
-            return Answer(indexes.current(indexes.NAMESPACES), error=NotFound("namespace not found"))
+            return Answer(
+                indexes.current(indexes.NAMESPACES), error=NotFound("namespace not found")
+            )
         return Answer(ns.modify_index, namespace_body(ns))
 
     return blocking_read(indexes.NAMESPACES, read).response()
@@ -71,12 +73,16 @@ def write_namespace(name=None):
     data = load_or_400(_schema, json_body())
     given = data.get("name") or ""
     if name is not None and given and given != name:
-        raise BadRequest(f"namespace name {given!r} in the body does not match {name!r} in the path")
+        raise BadRequest(
+            f"namespace name {given!r} in the body does not match {name!r} in the path"
+        )
     name = name or given
     if not name:
         raise BadRequest("missing namespace name")
     if not NAMESPACE_NAME.match(name):
-        raise BadRequest(f"invalid namespace name {name!r}: use 1 to 128 letters, digits and dashes")
+        raise BadRequest(
+            f"invalid namespace name {name!r}: use 1 to 128 letters, digits and dashes"
+        )
 
     description = data.get("description") or ""
     with write_transaction():

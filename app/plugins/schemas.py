@@ -9,7 +9,9 @@ def _count(key):
 
 
 class PluginSchema(GoStyleSchema):
-    provider = fields.String(data_key="Provider", load_default="", validate=validate.Length(max=256))
+    provider = fields.String(
+        data_key="Provider", load_default="", validate=validate.Length(max=256)
+    )
     version = fields.String(data_key="Version", load_default="", validate=validate.Length(max=64))
     controller_required = fields.Boolean(data_key="ControllerRequired", load_default=False)
     controllers_healthy = _count("ControllersHealthy")

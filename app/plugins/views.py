@@ -93,8 +93,14 @@ def write_plugin(plugin_id):
         index = g.index = indexes.advance(indexes.PLUGINS)
         stamp = now_ns()
         if plugin is None:
-            Plugin.create(plugin_id=plugin_id, create_index=index, modify_index=index,
-                          create_time=stamp, modify_time=stamp, **data)  # fmt: skip
+            Plugin.create(
+                plugin_id=plugin_id,
+                create_index=index,
+                modify_index=index,
+                create_time=stamp,
+                modify_time=stamp,
+                **data,
+            )
         else:
             Plugin.update(modify_index=index, modify_time=stamp, **data).where(
                 Plugin.plugin_id == plugin_id

@@ -33,13 +33,17 @@ class ClaimSchema(GoStyleSchema):
         error_messages={"required": "missing Mode"},
     )
     access_mode = fields.String(
-        data_key="AccessMode", load_default=None, allow_none=True,
+        data_key="AccessMode",
+        load_default=None,
+        allow_none=True,
         validate=validate.OneOf(ACCESS_MODES),
-    )  # fmt: skip
+    )
     attachment_mode = fields.String(
-        data_key="AttachmentMode", load_default=None, allow_none=True,
+        data_key="AttachmentMode",
+        load_default=None,
+        allow_none=True,
         validate=validate.OneOf(ATTACHMENT_MODES),
-    )  # fmt: skip
+    )
     job_id = fields.String(data_key="JobID", load_default="", validate=validate.Length(max=256))
     task_group = fields.String(
         data_key="TaskGroup", load_default="", validate=validate.Length(max=256)

@@ -15,6 +15,7 @@ from app.models import Allocation
 from app.models import Claim
 from app.volumes.shapes import TERMINAL_STATUSES
 from app.volumes.store import claims_of
+from app.volumes.store import drop_unclaimed_allocations
 from app.volumes.store import find
 
 SINGLE_NODE = ("single-node-reader-only", "single-node-writer")
@@ -28,16 +29,20 @@ def claim(namespace, volume_id, request):
         volume = _volume_or_404(namespace, volume_id)
         capability = _claimed_capability(volume, request)
         others = [
-            (c, a) for c, a in claims_of(volume)
+            (c, a)
+            for c, a in claims_of(volume)
             if a.alloc_id != request["alloc_id"] and a.client_status not in TERMINAL_STATUSES
-        ]  # fmt: skip
+        ]
         _check_rules(volume, request, capability, others)
 
         index = indexes.advance(indexes.VOLUMES, indexes.ALLOCATIONS)
         allocation = _upsert_allocation(namespace, request, index)
         Claim.insert(
-            volume=volume, allocation=allocation, mode=request["mode"],
-            access_mode=capability["AccessMode"], attachment_mode=capability["AttachmentMode"],
+            volume=volume,
+            allocation=allocation,
+            mode=request["mode"],
+            access_mode=capability["AccessMode"],
+            attachment_mode=capability["AttachmentMode"],
         ).on_conflict(
             conflict_target=[Claim.volume, Claim.allocation],
             update={
@@ -45,7 +50,7 @@ def claim(namespace, volume_id, request):
                 Claim.access_mode: capability["AccessMode"],
                 Claim.attachment_mode: capability["AttachmentMode"],
             },
-        ).execute()  # fmt: skip
+        ).execute()
         volume.access_mode = capability["AccessMode"]
         volume.attachment_mode = capability["AttachmentMode"]
         _touch(volume, index)
@@ -56,9 +61,11 @@ def release(namespace, volume_id, alloc_id):
     """Remove one allocation's claim; a claim that is not there changes nothing."""
     with write_transaction():
         volume = _volume_or_404(namespace, volume_id)
-        gone = Claim.delete().where(
-            (Claim.volume == volume) & (Claim.allocation == alloc_id)
-        ).execute()
+        gone = (
+            Claim.delete()
+            .where((Claim.volume == volume) & (Claim.allocation == alloc_id))
+            .execute()
+        )
         if not gone:
             return volume.modify_index, volume
         return _after_release(volume, [alloc_id]), volume
@@ -71,9 +78,7 @@ def detach(namespace, volume_id, node_id):
         on_node = [a.alloc_id for c, a in claims_of(volume) if a.node_id == node_id]
         if not on_node:
             return volume.modify_index
-        Claim.delete().where(
-            (Claim.volume == volume) & (Claim.allocation.in_(on_node))
-        ).execute()
+        Claim.delete().where((Claim.volume == volume) & (Claim.allocation.in_(on_node))).execute()
         return _after_release(volume, on_node)
 
 
@@ -136,9 +141,13 @@ def _upsert_allocation(namespace, request, index):
     allocation = Allocation.get_or_none(Allocation.alloc_id == request["alloc_id"])
     if allocation is None:
         return Allocation.create(
-            alloc_id=request["alloc_id"], namespace=namespace, node_id=request["node_id"],
-            create_index=index, create_time=stamp, **fields,
-        )  # fmt: skip
+            alloc_id=request["alloc_id"],
+            namespace=namespace,
+            node_id=request["node_id"],
+            create_index=index,
+            create_time=stamp,
+            **fields,
+        )
     if (allocation.node_id, allocation.namespace) != (request["node_id"], namespace):
         raise Conflict(
             f"allocation {allocation.alloc_id} runs on node {allocation.node_id} in namespace "
@@ -152,9 +161,7 @@ def _upsert_allocation(namespace, request, index):
 
 def _after_release(volume, alloc_ids):
     index = indexes.advance(indexes.VOLUMES, indexes.ALLOCATIONS)
-    # An allocation record lives only as long as it claims something.
-    unclaimed = Allocation.alloc_id.not_in(Claim.select(Claim.allocation))
-    Allocation.delete().where(Allocation.alloc_id.in_(alloc_ids) & unclaimed).execute()
+    drop_unclaimed_allocations(alloc_ids)
     if not Claim.select().where(Claim.volume == volume).exists():
         # The first claim fixed the modes; with the last gone they follow the
         # volume's capabilities again.

@@ -27,9 +27,7 @@ ID_RULE = "use 1 to 128 letters, digits and -_.[]:@"
 
 
 def _string_map(key):
-    return fields.Dict(
-        keys=fields.String(), values=fields.String(), data_key=key, allow_none=True
-    )
+    return fields.Dict(keys=fields.String(), values=fields.String(), data_key=key, allow_none=True)
 
 
 class MountOptionsSchema(GoStyleSchema):
@@ -56,9 +54,7 @@ class Topology(fields.Field):
         segments = value[folded["segments"]] if "segments" in folded else value
         if segments is None:
             segments = {}
-        if not isinstance(segments, dict) or not all(
-            isinstance(v, str) for v in segments.values()
-        ):
+        if not isinstance(segments, dict) or not all(isinstance(v, str) for v in segments.values()):
             raise ValidationError("topology segments map names to strings")
         return {"Segments": dict(segments)}
 

@@ -133,8 +133,20 @@ STUB_COLUMNS = (
 
 def list_stub(row, readers, writers, plugin):
     """The list stub from ``STUB_COLUMNS`` values, claim counts and ``plugin_fields``."""
-    (vid, namespace, name, external_id, topologies, access, attachment,
-     plugin_id, create_index, modify_index, create_time, modify_time) = row  # fmt: skip
+    (
+        vid,
+        namespace,
+        name,
+        external_id,
+        topologies,
+        access,
+        attachment,
+        plugin_id,
+        create_index,
+        modify_index,
+        create_time,
+        modify_time,
+    ) = row
     return {
         "ID": vid,
         "Namespace": namespace,

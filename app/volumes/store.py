@@ -46,9 +46,7 @@ MUTABLE = (
 
 def find(namespace, volume_id):
     """The volume with exactly this ID in this namespace, or None."""
-    return Volume.get_or_none(
-        (Volume.namespace == namespace) & (Volume.volume_id == volume_id)
-    )
+    return Volume.get_or_none((Volume.namespace == namespace) & (Volume.volume_id == volume_id))
 
 
 def claims_of(volume):
@@ -145,8 +143,9 @@ def register(volumes):
     with write_transaction():
         _check_namespaces(volumes)
         existing = _existing(volumes)
-        plan = [_plan(spec, existing.get((spec["namespace"], spec["volume_id"])))
-                for spec in volumes]  # fmt: skip
+        plan = [
+            _plan(spec, existing.get((spec["namespace"], spec["volume_id"]))) for spec in volumes
+        ]
         if not any(plan):
             # Identical content: a no-op that still answers, indexes unchanged.
             rows = [existing[(s["namespace"], s["volume_id"])] for s in volumes]
@@ -155,15 +154,19 @@ def register(volumes):
         index = indexes.advance(indexes.VOLUMES)
         stamp = now_ns()
         rows = []
-        for spec, step in zip(volumes, plan):
+        for spec, step in zip(volumes, plan, strict=True):
             if step is None:
                 rows.append(existing[(spec["namespace"], spec["volume_id"])])
             elif step[0] == "insert":
-                rows.append(Volume.create(
-                    **_columns(spec),
-                    create_index=index, modify_index=index,
-                    create_time=stamp, modify_time=stamp,
-                ))  # fmt: skip
+                rows.append(
+                    Volume.create(
+                        **_columns(spec),
+                        create_index=index,
+                        modify_index=index,
+                        create_time=stamp,
+                        modify_time=stamp,
+                    )
+                )
             else:
                 rows.append(_update(step[1], spec, index, stamp))
         return index, rows
@@ -183,8 +186,16 @@ def deregister(namespace, volume_id, force):
         if claims and (not force or live):
             raise Conflict(in_use_message(volume_id, live if force else claims))
         Claim.delete().where(Claim.volume == volume).execute()
+        drop_unclaimed_allocations([alloc.alloc_id for _, alloc in claims])
         volume.delete_instance()
         return indexes.advance(indexes.VOLUMES)
+
+
+def drop_unclaimed_allocations(alloc_ids):
+    """An allocation record lives only as long as it claims something."""
+    if alloc_ids:
+        unclaimed = Allocation.alloc_id.not_in(Claim.select(Claim.allocation))
+        Allocation.delete().where(Allocation.alloc_id.in_(alloc_ids) & unclaimed).execute()
 
 
 def in_use_message(volume_id, claims):
