@@ -37,11 +37,15 @@ class Gunicorn:
         self.log_path = log_path
         self.process = None
 
-    def start(self, timeout=20):
+    def start(self, timeout=60):
         # The child keeps its own copy of the descriptor.
         with open(self.log_path or os.devnull, "ab") as log:
             self._spawn(log)
-        self._wait_ready(timeout)
+        try:
+            self._wait_ready(timeout)
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     def _spawn(self, log):
@@ -60,11 +64,11 @@ class Gunicorn:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {self.process.returncode}")
             try:
-                requests.get(self.url + "/v1/namespaces", timeout=1)
+                requests.get(self.url + "/v1/namespaces", timeout=5)
                 return
-            except requests.ConnectionError:
+            except requests.RequestException:
+                # Not listening yet, or too busy booting to answer: try again.
                 time.sleep(0.1)
-        self.stop()
         raise RuntimeError("gunicorn did not answer in time")
 
     def kill(self):
