@@ -206,3 +206,15 @@ def test_acl_disabled_lets_everything_through_and_ignores_tokens(db_url):
     body = json.dumps({"Volumes": [volume("v")]})
     assert client.put("/v1/volume/csi/v", data=body, headers=headers).status_code == 200
     assert client.post("/v1/acl/bootstrap").status_code == 400
+
+
+def test_every_api_view_states_what_it_needs(app):
+    """A view added without the decorator would skip the ACL entirely."""
+    undecorated = [
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/v1/")
+        and not hasattr(app.view_functions[rule.endpoint], "requirement")
+    ]
+
+    assert undecorated == []

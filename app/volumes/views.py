@@ -116,11 +116,11 @@ def deregister_volume(volume_id):
 @requires("csi-mount-volume")
 def claim_volume(volume_id):
     namespace = query_namespace()
-    request_ = load_or_400(_claim_schema, json_body())
-    if request_["mode"] == "release":
-        index, volume = claims.release(namespace, volume_id, request_["alloc_id"])
+    wanted = load_or_400(_claim_schema, json_body())
+    if wanted["mode"] == "release":
+        index, volume = claims.release(namespace, volume_id, wanted["alloc_id"])
     else:
-        index, volume = claims.claim(namespace, volume_id, request_)
+        index, volume = claims.claim(namespace, volume_id, wanted)
     g.index = index
     return json_response(store.volume_view(volume))
 
@@ -136,5 +136,6 @@ def detach_volume(volume_id):
 
 
 @bp.route("/volume/csi/", methods=["GET", "PUT", "DELETE"])
+@requires()
 def missing_volume_id():
     raise BadRequest("missing volume ID")
