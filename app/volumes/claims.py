@@ -24,7 +24,7 @@ MAX_CLAIM = "volume max claim reached"
 
 
 def claim(namespace, volume_id, request):
-    """Add or update the claim of ``request["alloc_id"]``; returns (index, volume)."""
+    """Add or update the claim of ``request["alloc_id"]``; returns the index."""
     with write_transaction():
         volume = _volume_or_404(namespace, volume_id)
         capability = _claimed_capability(volume, request)
@@ -54,11 +54,14 @@ def claim(namespace, volume_id, request):
         volume.access_mode = capability["AccessMode"]
         volume.attachment_mode = capability["AttachmentMode"]
         _touch(volume, index)
-        return index, volume
+        return index
 
 
 def release(namespace, volume_id, alloc_id):
-    """Remove one allocation's claim; a claim that is not there changes nothing."""
+    """Remove one allocation's claim; a claim that is not there changes nothing.
+
+    Returns the index.
+    """
     with write_transaction():
         volume = _volume_or_404(namespace, volume_id)
         gone = (
@@ -67,8 +70,8 @@ def release(namespace, volume_id, alloc_id):
             .execute()
         )
         if not gone:
-            return volume.modify_index, volume
-        return _after_release(volume, [alloc_id]), volume
+            return volume.modify_index
+        return _after_release(volume, [alloc_id])
 
 
 def detach(namespace, volume_id, node_id):

@@ -26,6 +26,23 @@ def redacted_mount_options(mount):
     return {"FSType": mount.get("FSType", ""), "MountFlags": [REDACTED] if flags else flags}
 
 
+# The allocation columns a volume's claims show, as ``allocation_stub`` reads them.
+ALLOCATION_COLUMNS = (
+    "alloc_id",
+    "name",
+    "namespace",
+    "node_id",
+    "job_id",
+    "task_group",
+    "desired_status",
+    "client_status",
+    "create_index",
+    "modify_index",
+    "create_time",
+    "modify_time",
+)
+
+
 def allocation_stub(alloc):
     return {
         "ID": alloc.alloc_id,
@@ -79,8 +96,8 @@ def plugin_fields(values):
 def volume_body(volume, claims, plugin):
     """The GET shape of ``volume``: its claims as (Claim, Allocation) pairs, and
     ``plugin`` as ``plugin_fields`` made it."""
-    readers = {c.allocation_id: None for c, _ in claims if c.mode == "read"}
-    writers = {c.allocation_id: None for c, _ in claims if c.mode == "write"}
+    readers = {a.alloc_id: None for c, a in claims if c.mode == "read"}
+    writers = {a.alloc_id: None for c, a in claims if c.mode == "write"}
     body = {
         "ID": volume.volume_id,
         "Name": volume.name,

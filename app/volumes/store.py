@@ -1,5 +1,7 @@
 """Reading and writing volumes. Every write runs in one write transaction."""
 
+from collections import namedtuple
+
 from peewee import JOIN
 from peewee import Case
 from peewee import fn
@@ -15,6 +17,9 @@ from app.models import Claim
 from app.models import Namespace
 from app.models import Plugin
 from app.models import Volume
+from app.sql import fetch_all
+from app.sql import fetch_one
+from app.volumes.shapes import ALLOCATION_COLUMNS
 from app.volumes.shapes import PLUGIN_COLUMNS
 from app.volumes.shapes import STUB_COLUMNS
 from app.volumes.shapes import TERMINAL_STATUSES
@@ -44,20 +49,56 @@ MUTABLE = (
 )
 
 
+# The one read behind every GET of a volume and every write to one: the
+# volume, how many claims it has and its plugin's columns, in one query.
+FIND_VOLUME = (
+    "SELECT "
+    + ", ".join(f"volume.{field.column_name}" for field in Volume._meta.sorted_fields)
+    + ", (SELECT COUNT(*) FROM claim WHERE claim.volume_id = volume.id) AS claim_count, "
+    + ", ".join(f"plugin.{name} AS plugin_{name}" for name in PLUGIN_COLUMNS)
+    + " FROM volume LEFT JOIN plugin ON plugin.plugin_id = volume.plugin_id"
+    " WHERE volume.namespace = {p} AND volume.volume_id = {p}"
+)
+CLAIMS_OF = (
+    "SELECT claim.mode, claim.access_mode, claim.attachment_mode, "
+    + ", ".join(f"allocation.{name}" for name in ALLOCATION_COLUMNS)
+    + " FROM claim JOIN allocation ON allocation.alloc_id = claim.allocation_id"
+    " WHERE claim.volume_id = {p} ORDER BY claim.mode DESC, allocation.alloc_id"
+)
+
+
+class ClaimRow(namedtuple("ClaimRow", "mode access_mode attachment_mode")):
+    """One claim, as the checks and the shapes read it."""
+
+
+class AllocationRow(namedtuple("AllocationRow", ALLOCATION_COLUMNS)):
+    """The claiming allocation, as the checks and the shapes read it."""
+
+
 def find(namespace, volume_id):
-    """The volume with exactly this ID in this namespace, or None."""
-    return Volume.get_or_none((Volume.namespace == namespace) & (Volume.volume_id == volume_id))
+    """The volume with exactly this ID in this namespace, or None.
+
+    The instance also carries ``claim_count`` and ``plugin_values`` (its
+    plugin's ``PLUGIN_COLUMNS``), which ``volume_view`` reads.
+    """
+    row = fetch_one(FIND_VOLUME, namespace, volume_id)
+    if row is None:
+        return None
+    fields = Volume._meta.sorted_fields
+    volume = Volume(**{f.name: f.python_value(v) for f, v in zip(fields, row, strict=False)})
+    volume.claim_count = row[len(fields)]
+    volume.plugin_values = row[len(fields) + 1 :]
+    return volume
 
 
 def claims_of(volume):
-    """The volume's claims as (Claim, Allocation) pairs, writers first."""
-    query = (
-        Claim.select(Claim, Allocation)
-        .join(Allocation)
-        .where(Claim.volume == volume)
-        .order_by(Claim.mode.desc(), Allocation.alloc_id)
-    )
-    return [(claim, claim.allocation) for claim in query]
+    """The volume's claims as (ClaimRow, AllocationRow) pairs, writers first."""
+    if getattr(volume, "claim_count", None) == 0:
+        return []
+    return [
+        (ClaimRow(*row[:3]), AllocationRow(*row[3:]))
+        for row in fetch_all(CLAIMS_OF, volume.id)
+    ]
 
 
 def list_stubs(namespaces, plugin_id=None, prefix=None, node_prefix=None):
@@ -122,16 +163,14 @@ def _claimed_on_nodes(node_prefix):
     )
 
 
+def view_of(namespace, volume_id):
+    """The GET shape of a stored volume, read anew (after a write, say)."""
+    return volume_view(find(namespace, volume_id))
+
+
 def volume_view(volume):
-    """The GET shape of a stored volume, claims and plugin health filled in."""
-    return volume_body(volume, claims_of(volume), plugin_of(volume))
-
-
-def plugin_of(volume):
-    plugin = Plugin.get_or_none(Plugin.plugin_id == volume.plugin_id)
-    if plugin is None:
-        return plugin_fields(None)
-    return plugin_fields(tuple(getattr(plugin, name) for name in PLUGIN_COLUMNS))
+    """The GET shape of a volume that ``find`` returned."""
+    return volume_body(volume, claims_of(volume), plugin_fields(volume.plugin_values))
 
 
 def register(volumes):

@@ -79,7 +79,7 @@ def _register():
     g.index = index
     return json_response(
         {
-            "Volumes": [store.volume_view(row) for row in rows],
+            "Volumes": [store.view_of(row.namespace_id, row.volume_id) for row in rows],
             "Warnings": "",
             "Index": index,
             "LastContact": 0,
@@ -118,11 +118,10 @@ def claim_volume(volume_id):
     namespace = query_namespace()
     wanted = load_or_400(_claim_schema, json_body())
     if wanted["mode"] == "release":
-        index, volume = claims.release(namespace, volume_id, wanted["alloc_id"])
+        g.index = claims.release(namespace, volume_id, wanted["alloc_id"])
     else:
-        index, volume = claims.claim(namespace, volume_id, wanted)
-    g.index = index
-    return json_response(store.volume_view(volume))
+        g.index = claims.claim(namespace, volume_id, wanted)
+    return json_response(store.view_of(namespace, volume_id))
 
 
 @bp.delete("/volume/csi/<volume_id>/detach")
