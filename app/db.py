@@ -7,6 +7,7 @@ from flask import current_app
 from peewee import DatabaseProxy
 
 from app.backends import open_backend
+from app.config import ConfigError
 
 database = DatabaseProxy()
 
@@ -16,6 +17,7 @@ def init_app(app):
     backend = open_backend(app.config["DATABASE_URL"])
     database.initialize(backend.database)
     app.extensions["backend"] = backend
+    _refuse_unmigrated(backend)
 
     if backend.close_after_request:
 
@@ -25,6 +27,22 @@ def init_app(app):
                 backend.database.close()
 
     return backend
+
+
+def _refuse_unmigrated(backend):
+    # Serving from a database that lacks tables would answer every request
+    # with a 500; one clear message at start-up is better.
+    from app.migrate import pending
+
+    try:
+        missing = pending(backend)
+    finally:
+        backend.database.close()
+    if missing:
+        raise ConfigError(
+            f"the database at DATABASE_URL lacks migrations {', '.join(missing)}: "
+            "run `python -m app.migrate` (the Procfile's release step) first"
+        )
 
 
 def backend():

@@ -22,6 +22,11 @@ def migrate(backend):
     return Runner(backend.database, MIGRATIONS).up()
 
 
+def pending(backend):
+    """Names of the migrations not yet applied to the backend's database."""
+    return [row.name for row in Runner(backend.database, MIGRATIONS).status() if not row.applied]
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--status", action="store_true", help="list migrations")

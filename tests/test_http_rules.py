@@ -110,3 +110,11 @@ def test_internal_faults_are_500_without_details(app, client, monkeypatch):
 
     assert response.status_code == 500
     assert "secret internal detail" not in response.get_data(as_text=True)
+
+
+def test_unmigrated_database_is_refused_at_start_with_a_clear_message(tmp_path):
+    from app import create_app
+    from app.config import ConfigError
+
+    with pytest.raises(ConfigError, match=r"lacks migrations 0001_initial.*python -m app.migrate"):
+        create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/empty.db"})

@@ -10,10 +10,7 @@ from urllib.parse import urlparse
 
 from app.backends.postgres import PostgresBackend
 from app.backends.sqlite import SqliteBackend
-
-
-class ConfigError(RuntimeError):
-    """DATABASE_URL names something this service cannot use."""
+from app.config import ConfigError
 
 
 def open_backend(url):
