@@ -24,7 +24,11 @@ run: migrate
 test: migrate
 	$(BIN)/python -m pytest
 
+# wrk is the bench's preferred load generator: installed here when missing and
+# run as root; without it the bench uses its own Python load generator.
 bench: migrate
+	command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || (apt-get update -qq && apt-get install -y -qq wrk) \
+		|| echo "wrk could not be installed; the bench uses its Python load generator"
 	$(BIN)/python bench/run.py
 
 clean:

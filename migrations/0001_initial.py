@@ -1,7 +1,5 @@
 """Index counters, namespaces, volumes, and the allocations that claim them."""
 
-import time
-
 from peewee import BigIntegerField
 from peewee import CharField
 from peewee import CompositeKey
