@@ -12,6 +12,7 @@ from app.acl import resolve as acl_resolve
 from app.config import INSTANCE_PATH
 from app.config import load_config
 from app.errors import register_error_handlers
+from app.request_log import register_request_log
 
 
 def create_app(config=None):
@@ -27,18 +28,19 @@ def create_app(config=None):
     register_error_handlers(app)
     register_blueprints(app)
     register_nomad_headers(app)
+    register_request_log(app)
     return app
 
 
 def register_logging(app):
-    # Plain lines to stderr, which gunicorn and every process manager collect.
-    # Request lines are never logged here: the access log has them, and
-    # gunicorn's access format in gunicorn.conf.py carries no token header.
-    if not app.logger.handlers:
+    # Plain lines to stderr, which gunicorn and every process manager
+    # collect, configured once for the app's loggers ("app.*" and Flask's).
+    root = logging.getLogger("app")
+    if not root.handlers:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        app.logger.addHandler(handler)
-    app.logger.setLevel(logging.INFO)
+        root.addHandler(handler)
+    root.setLevel(app.config["LOG_LEVEL"])
 
 
 def register_blueprints(app):

@@ -11,6 +11,7 @@ from flask import request
 
 from app.acl.tokens import digest
 from app.acl.tokens import request_secret
+from app.db import release_connection
 from app.encoding import dumps
 from app.encoding import pretty_requested
 from app.errors import BadRequest
@@ -113,6 +114,9 @@ def blocking_read(kind, read):
     watcher = current_watcher()
     seen = watcher.index(kind)  # taken before the read, so no change slips between
     answer = read()
+    # A held query must not hold a database connection for minutes: a
+    # thousand watchers would exhaust any pool. The next read takes one anew.
+    release_connection()
     deadline = time.monotonic() + timeout
     key = (request.path, _query_without_wait(), _caller())
     while answer.error is None and answer.index <= min_index:

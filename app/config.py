@@ -33,11 +33,22 @@ def env_bool(environ, name, default):
     raise ConfigError(f"{name}={raw!r} is not a boolean (use true or false)")
 
 
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+def log_level(environ):
+    word = environ.get("LOG_LEVEL", "info").strip().lower()
+    if word not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL={word!r} is not one of {', '.join(LOG_LEVELS)}")
+    return word.upper()
+
+
 def load_config(environ=None):
     environ = os.environ if environ is None else environ
     return {
         "DATABASE_URL": database_url(environ),
         "ACL_ENABLED": env_bool(environ, "ACL_ENABLED", True),
+        "LOG_LEVEL": log_level(environ),
         # Bodies above this are refused with 413 before they are read.
         "MAX_CONTENT_LENGTH": 1024 * 1024,
     }

@@ -19,14 +19,17 @@ def init_app(app):
     app.extensions["backend"] = backend
     _refuse_unmigrated(backend)
 
-    if backend.close_after_request:
-
-        @app.teardown_request
-        def _release_connection(exc):
-            if not backend.database.is_closed():
-                backend.database.close()
+    @app.teardown_request
+    def _release_connection(exc):
+        release_connection()
 
     return backend
+
+
+def release_connection():
+    """Give this request's connection back to the pool, if it holds one."""
+    if not database.is_closed() and not database.in_transaction():
+        database.close()
 
 
 def _refuse_unmigrated(backend):

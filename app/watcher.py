@@ -24,11 +24,17 @@ class ChangeWatcher:
     def __init__(self, backend):
         self.backend = backend
         self.changed = threading.Condition()
-        self.indexes = backend.read_indexes()
+        self.source = backend.change_source()
+        self.indexes = self.source.read_indexes()
         self.memo_lock = threading.Lock()
         self.memo = {}
+        self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._run, name="change-watcher", daemon=True)
         self.thread.start()
+
+    def stop(self):
+        self.stopping.set()
+        self.thread.join(timeout=5)
 
     def index(self, kind):
         return self.indexes.get(kind, 0)
@@ -67,15 +73,22 @@ class ChangeWatcher:
         return entry.answer if entry.answer is not None else read()
 
     def _run(self):
-        source = self.backend.change_source()
-        while True:
+        while not self.stopping.is_set():
             try:
-                if source.wait(POLL_INTERVAL):
-                    self._publish(self.backend.read_indexes())
+                if self.source.wait(POLL_INTERVAL):
+                    self._publish(self.source.read_indexes())
             except Exception:  # a lost connection must not end the watcher
-                logger.exception("change watcher failed; retrying")
-                time.sleep(1)
-                source = self.backend.change_source()
+                logger.exception("change watcher failed; reconnecting in a second")
+                self.stopping.wait(1)
+                self._reconnect()
+        self.source.close()
+
+    def _reconnect(self):
+        try:
+            self.source.close()
+            self.source = self.backend.change_source()
+        except Exception:
+            logger.exception("change watcher could not reconnect")
 
     def _publish(self, indexes):
         if indexes == self.indexes:

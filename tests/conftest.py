@@ -66,11 +66,15 @@ def app(db_url):
     """The app on a fresh, migrated database, ACL checks off."""
     app = create_app({"DATABASE_URL": db_url, "ACL_ENABLED": False, "TESTING": True})
     yield app
-    database = app.extensions["backend"].database
-    if hasattr(database, "close_all"):
-        database.close_all()
-    else:
-        database.close()
+    dispose(app)
+
+
+def dispose(app):
+    """Stop the app's watcher and close its connections."""
+    watcher = app.extensions.get("watcher")
+    if watcher is not None:
+        watcher[1].stop()
+    app.extensions["backend"].database.close_all()
 
 
 @pytest.fixture

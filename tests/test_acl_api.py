@@ -10,6 +10,7 @@ from app import create_app
 from tests.acl_helpers import auth
 from tests.acl_helpers import bootstrap
 from tests.acl_helpers import put_policy
+from tests.conftest import dispose
 from tests.conftest import volume
 from tests.servers import Gunicorn
 
@@ -18,8 +19,7 @@ from tests.servers import Gunicorn
 def client(db_url):
     app = create_app({"DATABASE_URL": db_url, "ACL_ENABLED": True, "TESTING": True})
     yield app.test_client()
-    database = app.extensions["backend"].database
-    getattr(database, "close_all", database.close)()
+    dispose(app)
 
 
 def test_bootstrap_works_once(client):

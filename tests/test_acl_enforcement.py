@@ -10,6 +10,7 @@ from tests.acl_helpers import auth
 from tests.acl_helpers import bootstrap
 from tests.acl_helpers import make_token
 from tests.acl_helpers import put_policy
+from tests.conftest import dispose
 from tests.conftest import volume
 
 WHO = ["none", "unknown", "read", "write", "write-plugin", "deny+read", "glob", "management"]
@@ -19,8 +20,7 @@ WHO = ["none", "unknown", "read", "write", "write-plugin", "deny+read", "glob", 
 def acl_app(db_url):
     app = create_app({"DATABASE_URL": db_url, "ACL_ENABLED": True, "TESTING": True})
     yield app
-    database = app.extensions["backend"].database
-    getattr(database, "close_all", database.close)()
+    dispose(app)
 
 
 @pytest.fixture

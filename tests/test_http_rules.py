@@ -105,7 +105,7 @@ def test_internal_faults_are_500_without_details(app, client, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("secret internal detail")
 
-    monkeypatch.setattr(store, "find", broken)
+    monkeypatch.setattr(store, "find_for_read", broken)
     response = client.get("/v1/volume/csi/vol1")
 
     assert response.status_code == 500

@@ -9,6 +9,7 @@ from tests.acl_helpers import auth
 from tests.acl_helpers import bootstrap
 from tests.acl_helpers import make_token
 from tests.acl_helpers import put_policy
+from tests.conftest import dispose
 from tests.conftest import register
 from tests.conftest import volume
 
@@ -121,8 +122,7 @@ def test_plugin_list_needs_type_csi(client):
 def acl_client(db_url):
     app = create_app({"DATABASE_URL": db_url, "ACL_ENABLED": True, "TESTING": True})
     yield app.test_client()
-    database = app.extensions["backend"].database
-    getattr(database, "close_all", database.close)()
+    dispose(app)
 
 
 @pytest.mark.parametrize(

@@ -7,28 +7,59 @@ import psycopg2
 from playhouse.db_url import parse as parse_db_url
 from playhouse.pool import PooledPostgresqlDatabase
 
-from app.backends.common import read_indexes
+from app.backends.common import INDEXES_SQL
 
 CHANNEL = "csi_registry"
 # A watcher re-reads the counters this often even when no notification came,
 # so that a notification lost with a dropped connection delays, not loses, a wake-up.
 RESYNC_SECONDS = 1.0
+# URL parameters that configure the pool rather than the connection.
+POOL_OPTIONS = ("max_connections", "stale_timeout", "timeout")
+
+
+def cooperate_with_gevent():
+    """Under gevent, let psycopg2 yield to other greenlets while it waits.
+
+    psycopg2 blocks in C while the server answers, which would stall every
+    greenlet of the worker; with a wait callback it polls the connection and
+    waits on its socket the gevent way instead.
+    """
+    try:
+        from gevent import monkey
+        from gevent.socket import wait_read
+        from gevent.socket import wait_write
+    except ImportError:
+        return
+    if not monkey.is_module_patched("socket"):
+        return
+
+    def wait(connection, timeout=None):
+        while True:
+            state = connection.poll()
+            if state == psycopg2.extensions.POLL_OK:
+                return
+            if state == psycopg2.extensions.POLL_READ:
+                wait_read(connection.fileno(), timeout=timeout)
+            elif state == psycopg2.extensions.POLL_WRITE:
+                wait_write(connection.fileno(), timeout=timeout)
+            else:
+                raise psycopg2.OperationalError(f"unexpected poll state {state}")
+
+    psycopg2.extensions.set_wait_callback(wait)
 
 
 class PostgresBackend:
     name = "postgres"
-    # Connections come from a pool and go back to it after each request, so
-    # that many threads share a bounded number of server connections.
-    close_after_request = True
 
     def __init__(self, url):
         parsed = urlparse(url)
         options = parse_db_url(parsed._replace(scheme="postgresql").geturl())
+        pool = {"max_connections": 32, "stale_timeout": 300}
+        pool.update({key: options.pop(key) for key in POOL_OPTIONS if key in options})
         self.connect_params = dict(options)
         database = options.pop("database")
-        options.setdefault("max_connections", 32)
-        options.setdefault("stale_timeout", 300)
-        self.database = PooledPostgresqlDatabase(database, **options)
+        self.database = PooledPostgresqlDatabase(database, **pool, **options)
+        cooperate_with_gevent()
 
     def lock_for_write(self):
         """Serialize writers on the registry's index row, and announce the write.
@@ -42,9 +73,6 @@ class PostgresBackend:
             "SELECT value FROM index_row WHERE name = %s FOR UPDATE", ("registry",)
         )
         self.database.execute_sql(f"NOTIFY {CHANNEL}")
-
-    def read_indexes(self):
-        return read_indexes(self.database)
 
     def change_source(self):
         return NotifySource(self.connect_params)
@@ -66,3 +94,11 @@ class NotifySource:
         self.connection.poll()
         self.connection.notifies.clear()
         return True
+
+    def read_indexes(self):
+        with self.connection.cursor() as cursor:
+            cursor.execute(INDEXES_SQL)
+            return dict(cursor.fetchall())
+
+    def close(self):
+        self.connection.close()

@@ -5,12 +5,13 @@ pragmas, the lock mode of write transactions and ``PRAGMA data_version``.
 """
 
 import os
+import sqlite3
 import time
 from urllib.parse import urlparse
 
-from peewee import SqliteDatabase
+from playhouse.pool import PooledSqliteDatabase
 
-from app.backends.common import read_indexes
+from app.backends.common import INDEXES_SQL
 
 PRAGMAS = {
     # Readers never wait for the writer, and the writer never waits for them.
@@ -34,9 +35,6 @@ def sqlite_path(url):
 
 class SqliteBackend:
     name = "sqlite"
-    # A connection per thread is kept for the thread's life: opening one and
-    # setting its pragmas costs more than most reads.
-    close_after_request = False
 
     def __init__(self, url):
         path = sqlite_path(url)
@@ -47,18 +45,20 @@ class SqliteBackend:
         # A deferred BEGIN would take it at the first write, and two
         # transactions that both read first then deadlock on the upgrade,
         # which SQLite answers with SQLITE_BUSY whatever the busy timeout.
-        self.database = SqliteDatabase(
-            path, pragmas=PRAGMAS, lock_type="IMMEDIATE", check_same_thread=False
+        self.database = PooledSqliteDatabase(
+            path,
+            pragmas=PRAGMAS,
+            lock_type="IMMEDIATE",
+            check_same_thread=False,
+            max_connections=None,
+            stale_timeout=300,
         )
 
     def lock_for_write(self):
         """Nothing to do: BEGIN IMMEDIATE already holds the database lock."""
 
-    def read_indexes(self):
-        return read_indexes(self.database)
-
     def change_source(self):
-        return DataVersionSource(self.database)
+        return DataVersionSource(self.path)
 
 
 class DataVersionSource:
@@ -66,17 +66,24 @@ class DataVersionSource:
 
     ``PRAGMA data_version`` changes on this connection whenever any other
     connection, in this process or another, commits; reading it costs no I/O.
+    The source has a connection of its own, outside the request pool.
     """
 
-    def __init__(self, database):
-        self.database = database
+    def __init__(self, path):
+        self.connection = sqlite3.connect(path, timeout=30, check_same_thread=False)
         self.version = self._read()
 
     def _read(self):
-        return self.database.execute_sql("PRAGMA data_version").fetchone()[0]
+        return self.connection.execute("PRAGMA data_version").fetchone()[0]
 
     def wait(self, interval):
         time.sleep(interval)
         version = self._read()
         changed, self.version = version != self.version, version
         return changed
+
+    def read_indexes(self):
+        return dict(self.connection.execute(INDEXES_SQL).fetchall())
+
+    def close(self):
+        self.connection.close()

@@ -14,6 +14,7 @@ from app.errors import Conflict
 from app.errors import NotFound
 from app.models import Allocation
 from app.models import Claim
+from app.models import JSONField
 from app.models import Namespace
 from app.models import Plugin
 from app.models import Volume
@@ -75,8 +76,27 @@ class AllocationRow(namedtuple("AllocationRow", ALLOCATION_COLUMNS)):
     """The claiming allocation, as the checks and the shapes read it."""
 
 
+_FIELDS = Volume._meta.sorted_fields
+# Reads see the stored volume as a plain row: building a model instance
+# costs as much as the query. Secrets are never decoded on the way out.
+_READ_CONVERTERS = [
+    field.python_value if isinstance(field, JSONField) and field.name != "secrets" else None
+    for field in _FIELDS
+]
+
+
+class VolumeRow(
+    namedtuple(
+        "VolumeRow",
+        [field.object_id_name if field.name == "namespace" else field.name for field in _FIELDS]
+        + ["claim_count", "plugin_values"],
+    )
+):
+    """A stored volume as ``find_for_read`` returns it, for the shapes to read."""
+
+
 def find(namespace, volume_id):
-    """The volume with exactly this ID in this namespace, or None.
+    """The volume with exactly this ID in this namespace, as a model to change; or None.
 
     The instance also carries ``claim_count`` and ``plugin_values`` (its
     plugin's ``PLUGIN_COLUMNS``), which ``volume_view`` reads.
@@ -84,11 +104,23 @@ def find(namespace, volume_id):
     row = fetch_one(FIND_VOLUME, namespace, volume_id)
     if row is None:
         return None
-    fields = Volume._meta.sorted_fields
-    volume = Volume(**{f.name: f.python_value(v) for f, v in zip(fields, row, strict=False)})
-    volume.claim_count = row[len(fields)]
-    volume.plugin_values = row[len(fields) + 1 :]
+    volume = Volume(**{f.name: f.python_value(v) for f, v in zip(_FIELDS, row, strict=False)})
+    volume.claim_count = row[len(_FIELDS)]
+    volume.plugin_values = row[len(_FIELDS) + 1 :]
     return volume
+
+
+def find_for_read(namespace, volume_id):
+    """Like ``find``, as a read-only VolumeRow."""
+    row = fetch_one(FIND_VOLUME, namespace, volume_id)
+    if row is None:
+        return None
+    width = len(_FIELDS)
+    values = [
+        convert(value) if convert and value is not None else value
+        for convert, value in zip(_READ_CONVERTERS, row, strict=False)
+    ]
+    return VolumeRow(*values, row[width], row[width + 1 :])
 
 
 def claims_of(volume):
@@ -96,8 +128,7 @@ def claims_of(volume):
     if getattr(volume, "claim_count", None) == 0:
         return []
     return [
-        (ClaimRow(*row[:3]), AllocationRow(*row[3:]))
-        for row in fetch_all(CLAIMS_OF, volume.id)
+        (ClaimRow(*row[:3]), AllocationRow(*row[3:])) for row in fetch_all(CLAIMS_OF, volume.id)
     ]
 
 
@@ -165,7 +196,7 @@ def _claimed_on_nodes(node_prefix):
 
 def view_of(namespace, volume_id):
     """The GET shape of a stored volume, read anew (after a write, say)."""
-    return volume_view(find(namespace, volume_id))
+    return volume_view(find_for_read(namespace, volume_id))
 
 
 def volume_view(volume):

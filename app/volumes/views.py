@@ -96,7 +96,7 @@ def read_volume(volume_id):
     namespace = query_namespace()
 
     def read():
-        volume = store.find(namespace, volume_id)
+        volume = store.find_for_read(namespace, volume_id)
         if volume is None:
             return Answer(indexes.current(indexes.VOLUMES), error=NotFound("volume not found"))
         return Answer(volume.modify_index, store.volume_view(volume))
