@@ -96,12 +96,16 @@ def held(url, result, **kw):
     )
 
 
-def hold(url, **kw):
-    result = {}
-    thread = threading.Thread(target=held, args=(url, result), kwargs=kw)
-    thread.start()
-    time.sleep(0.3)  # let it reach the wait
-    return thread, result
+def hold(url, count=None, **kw):
+    """Start blocking GETs of ``url`` in threads: one, or a list of ``count``."""
+    pairs = []
+    for _ in range(count or 1):
+        result = {}
+        thread = threading.Thread(target=held, args=(url, result), kwargs=kw)
+        thread.start()
+        pairs.append((thread, result))
+    time.sleep(0.3)  # let them reach the wait
+    return pairs if count else pairs[0]
 
 
 def put(url, vid, **fields):
@@ -176,3 +180,20 @@ def test_namespace_list_wakes_on_a_new_namespace(two_servers):
 
     assert [ns["Name"] for ns in json.loads(result["body"])] == ["default", "dev"]
     assert result["elapsed"] < 2
+
+
+def test_held_queries_do_not_hold_database_connections(db_url, tmp_path):
+    """Twenty watchers on a pool of four connections: reads and writes still pass."""
+    if not db_url.startswith("postgres"):
+        pytest.skip("SQLite's pool has no bound to exhaust")
+    small_pool = db_url + "?max_connections=4&timeout=2"
+    with Gunicorn(small_pool, workers=1, log_path=tmp_path / "g.log") as server:
+        index = put(server.url, "vol1")
+        held = hold(f"{server.url}/v1/volume/csi/vol1?index={index}&wait=20s", count=20)
+
+        assert requests.get(f"{server.url}/v1/volumes?type=csi", timeout=5).status_code == 200
+        new_index = put(server.url, "vol1", Capacity=1)
+        for thread, _ in held:
+            thread.join()
+
+    assert {result["index"] for _, result in held} == {new_index}
