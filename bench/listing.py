@@ -14,11 +14,22 @@ from report import progress
 from service import Client
 
 LIST_PATH = "/v1/volumes?type=csi"
-# The list stub's columns (app/volumes/shapes.py STUB_COLUMNS), in its order.
+# The list stub's columns (app/volumes/shapes.py STUB_COLUMNS) in its order,
+# then the claim counts and the plugin record: the same rows the service reads.
 STUB_SQL = """
-    SELECT volume_id, namespace, name, external_id, topologies, access_mode,
-           attachment_mode, plugin_id, create_index, modify_index, create_time, modify_time
-    FROM volume WHERE namespace = 'default' ORDER BY namespace, volume_id
+    SELECT v.volume_id, v.namespace, v.name, v.external_id, v.topologies, v.access_mode,
+           v.attachment_mode, v.plugin_id, v.create_index, v.modify_index, v.create_time,
+           v.modify_time,
+           COALESCE(c.readers, 0), COALESCE(c.writers, 0),
+           p.plugin_id, p.provider, p.controller_required, p.controllers_healthy,
+           p.controllers_expected, p.nodes_healthy, p.nodes_expected
+    FROM volume v
+    LEFT JOIN (SELECT volume_id,
+                      SUM(CASE WHEN mode = 'read' THEN 1 ELSE 0 END) AS readers,
+                      SUM(CASE WHEN mode = 'write' THEN 1 ELSE 0 END) AS writers
+               FROM claim GROUP BY volume_id) c ON c.volume_id = v.id
+    LEFT JOIN plugin p ON p.plugin_id = v.plugin_id
+    WHERE v.namespace = 'default' ORDER BY v.namespace, v.volume_id
 """
 
 
@@ -36,6 +47,20 @@ def register_bulk(admin, count, batch):
             progress(f"registered {done}/{count} volumes")
     seconds = time.monotonic() - started
     return {"volumes": count, "batch": batch, "seconds": seconds, "per_second": count / seconds}
+
+
+def add_plugins_and_claims(admin, ids):
+    """Plugin records and a claim on one volume in ten, so (b) lists real joins."""
+    for plugin_id, record in payloads.PLUGIN_RECORDS.items():
+        admin.json("PUT", f"/v1/plugin/csi/{plugin_id}", record)
+    claims = 0
+    for n, vid in enumerate(ids):
+        body = payloads.claim(n)
+        if body is not None:
+            admin.json("PUT", f"/v1/volume/csi/{vid}/claim", body)
+            claims += 1
+    progress(f"added {len(payloads.PLUGIN_RECORDS)} plugin records and {claims} claims")
+    return {"plugins": len(payloads.PLUGIN_RECORDS), "claims": claims}
 
 
 def service_list(port, token, requests, time_limit):
@@ -80,9 +105,11 @@ def raw_body(connection):
 
 def _stub(row):
     (vid, namespace, name, external_id, topologies, access, attachment,
-     plugin_id, create_index, modify_index, create_time, modify_time) = row  # fmt: skip
-    # No volume here has claims or a plugin record: the service shows zeros
-    # and an unschedulable volume for those, and so does the baseline.
+     plugin_id, create_index, modify_index, create_time, modify_time,
+     readers, writers, record, provider, required, c_healthy, c_expected,
+     n_healthy, n_expected) = row  # fmt: skip
+    if record is None:  # no plugin record: zeros and unschedulable, as the service shows
+        provider, required, c_healthy, c_expected, n_healthy, n_expected = "", 0, 0, 0, 0, 0
     return {
         "ID": vid,
         "Namespace": namespace,
@@ -91,16 +118,16 @@ def _stub(row):
         "Topologies": json.loads(topologies) if topologies is not None else None,
         "AccessMode": access,
         "AttachmentMode": attachment,
-        "CurrentReaders": 0,
-        "CurrentWriters": 0,
-        "Schedulable": False,
+        "CurrentReaders": readers,
+        "CurrentWriters": writers,
+        "Schedulable": n_healthy > 0 and (not required or c_healthy > 0),
         "PluginID": plugin_id,
-        "Provider": "",
-        "ControllerRequired": False,
-        "ControllersHealthy": 0,
-        "ControllersExpected": 0,
-        "NodesHealthy": 0,
-        "NodesExpected": 0,
+        "Provider": provider,
+        "ControllerRequired": bool(required),
+        "ControllersHealthy": c_healthy,
+        "ControllersExpected": c_expected,
+        "NodesHealthy": n_healthy,
+        "NodesExpected": n_expected,
         "ResourceExhausted": None,
         "CreateIndex": create_index,
         "ModifyIndex": modify_index,

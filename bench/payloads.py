@@ -40,3 +40,29 @@ def volume(volume_id, n, capacity=None):
 
 def bulk_ids(count):
     return [f"bench-{n:05d}" for n in range(count)]
+
+
+# Plugin records for all but the last plugin, so the list mixes schedulable
+# volumes, unschedulable ones and volumes with no plugin record.
+PLUGIN_RECORDS = {
+    "aws-ebs0": {"Provider": "ebs.csi.aws.com", "Version": "1.30.0", "ControllerRequired": True,
+                 "ControllersHealthy": 2, "ControllersExpected": 2,
+                 "NodesHealthy": 40, "NodesExpected": 40},
+    "nfs-csi": {"Provider": "nfs.csi.k8s.io", "Version": "4.7.0", "ControllerRequired": False,
+                "ControllersHealthy": 0, "ControllersExpected": 0,
+                "NodesHealthy": 12, "NodesExpected": 12},
+    "ceph-rbd": {"Provider": "rbd.csi.ceph.com", "Version": "3.11.0", "ControllerRequired": True,
+                 "ControllersHealthy": 0, "ControllersExpected": 1,
+                 "NodesHealthy": 8, "NodesExpected": 8},
+}  # fmt: skip
+# One volume in this many gets a claim; a reader or a writer by its access mode.
+CLAIM_EVERY = 10
+
+
+def claim(n):
+    """The claim body for volume number ``n``, or None when it has none."""
+    if n % CLAIM_EVERY:
+        return None
+    access, _ = CAPABILITIES[n % len(CAPABILITIES)]
+    mode = "read" if access.endswith("reader-only") else "write"
+    return {"AllocationID": f"alloc-{n:06d}", "NodeID": f"node-{n % 97:03d}", "Mode": mode}

@@ -179,6 +179,7 @@ def run_parts(args, servers, service, tokens, ids, db_path, results, work_dir):
             servers, service, reader, ids[len(ids) // 2], args, work_dir
         )
     if "b" in args.parts:
+        results["list_data"] = listing.add_plugins_and_claims(Client(service.port, management), ids)
         results["list"] = listing.run(
             service.port, reader, db_path, len(ids), args.list_requests, 300
         )
