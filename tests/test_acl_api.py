@@ -44,6 +44,13 @@ def test_bootstrap_with_a_chosen_secret(client):
     assert client.get("/v1/acl/tokens", headers=auth(secret)).status_code == 200
 
 
+def test_empty_bootstrap_secret_means_make_one(client):
+    response = client.post("/v1/acl/bootstrap", data=json.dumps({"BootstrapSecret": ""}))
+
+    assert response.status_code == 200
+    assert len(response.get_json()["SecretID"]) == 36
+
+
 def test_short_bootstrap_secret_is_refused(client):
     response = client.post("/v1/acl/bootstrap", data=json.dumps({"BootstrapSecret": "abc"}))
 

@@ -62,6 +62,27 @@ def test_bad_index_and_wait_are_400(client, path, query, message):
     assert (response.status_code, response.get_data(as_text=True)) == (400, message)
 
 
+@pytest.mark.parametrize(
+    "query, low, high",
+    [
+        ("index=5&wait=10s", 10, 10 * 17 / 16),
+        ("index=5&wait=1000ms", 1, 17 / 16),
+        ("index=5&wait=10m", 300, 300 * 17 / 16),  # capped at 5 minutes, as in Nomad
+        ("index=5", 300, 300 * 17 / 16),  # the default wait
+        ("index=5&wait=0", 300, 300 * 17 / 16),
+        ("index=5&wait=-5s", 300, 300 * 17 / 16),
+    ],
+)
+def test_wait_is_capped_and_jittered_by_up_to_a_sixteenth(app, query, low, high):
+    from app.blocking import wait_parameters
+
+    with app.test_request_context("/v1/volumes?" + query):
+        timeouts = [wait_parameters()[1] for _ in range(200)]
+
+    assert all(low <= t < high for t in timeouts)
+    assert max(timeouts) > low + (high - low) / 2  # the jitter is really there
+
+
 def test_index_zero_and_a_past_index_answer_at_once(client):
     index = register(client, volume("vol1")).get_json()["Index"]
     started = time.monotonic()

@@ -1,3 +1,5 @@
+from marshmallow import ValidationError
+from marshmallow import ValidationError
 from marshmallow import fields
 from marshmallow import validate
 
@@ -32,11 +34,13 @@ class TokenSchema(GoStyleSchema):
     accessor_id = fields.String(data_key="AccessorID", allow_none=True)
 
 
+def _chosen_secret(value):
+    # Empty means "make one": the nomad CLI sends "" when no secret is chosen.
+    if value and not 16 <= len(value) <= 128:
+        raise ValidationError("BootstrapSecret must be 16 to 128 characters")
+
+
 class BootstrapSchema(GoStyleSchema):
     bootstrap_secret = fields.String(
-        data_key="BootstrapSecret",
-        allow_none=True,
-        validate=validate.Length(
-            min=16, max=128, error="BootstrapSecret must be 16 to 128 characters"
-        ),
+        data_key="BootstrapSecret", allow_none=True, validate=_chosen_secret
     )
