@@ -1,5 +1,4 @@
 from marshmallow import ValidationError
-from marshmallow import ValidationError
 from marshmallow import fields
 from marshmallow import validate
 
