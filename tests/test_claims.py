@@ -354,3 +354,45 @@ def test_allocation_records_go_with_their_last_claim(app, client):
     client.delete("/v1/volume/csi/vol2/detach?node=n1")
     with app.app_context():
         assert Allocation.select().count() == 0
+
+
+def test_a_finished_allocation_cannot_run_again(client):
+    """Reviving it through another volume would bring back a writer unchecked."""
+    with_mode(client, "single", "single-node-writer")
+    with_mode(client, "shared", "multi-node-multi-writer")
+    claim(client, "single", "k1", "node-1", "write")
+    claim(client, "shared", "k1", "node-1", "read", ClientStatus="complete")
+    assert claim(client, "single", "k2", "node-2", "write").status_code == 200
+
+    revived = claim(client, "shared", "k1", "node-1", "read", ClientStatus="running")
+
+    assert revived.status_code == 409
+    assert "cannot run again" in revived.get_data(as_text=True)
+    writers = client.get("/v1/volume/csi/single").get_json()["WriteAllocs"]
+    assert list(writers) == ["k1", "k2"]  # k1 only as a finished claim
+    assert client.get("/v1/volumes?type=csi&node_id=node-1").get_json() == []
+
+
+def test_no_claimed_mode_can_be_taken_off_offer(client):
+    caps = [
+        {"AccessMode": "multi-node-reader-only", "AttachmentMode": "file-system"},
+        {"AccessMode": "multi-node-multi-writer", "AttachmentMode": "file-system"},
+    ]
+    register(client, volume("mx", RequestedCapabilities=caps))
+    claim(client, "mx", "aa1", "n1", "read", ClientStatus="complete", **caps[0])
+    claim(client, "mx", "aa2", "n2", "write", **caps[1])
+
+    for kept in caps:
+        response = register(client, volume("mx", RequestedCapabilities=[kept]))
+        assert response.status_code == 409, kept
+    assert client.get("/v1/volume/csi/mx").get_json()["RequestedCapabilities"] == caps
+
+
+def test_moving_allocation_message_does_not_say_where_it_runs(client):
+    with_mode(client, "vol1", "multi-node-multi-writer")
+    claim(client, "vol1", "a1", "secret-node", "read")
+
+    response = claim(client, "vol1", "a1", "other-node", "read")
+
+    assert response.status_code == 409
+    assert "secret-node" not in response.get_data(as_text=True)

@@ -152,9 +152,22 @@ def _upsert_allocation(namespace, request, index):
             **fields,
         )
     if (allocation.node_id, allocation.namespace) != (request["node_id"], namespace):
+        # Said without naming where it does run: that may be a namespace the
+        # caller has no rights in.
         raise Conflict(
-            f"allocation {allocation.alloc_id} runs on node {allocation.node_id} in namespace "
-            f"{allocation.namespace}; an allocation never moves"
+            f"allocation {allocation.alloc_id} already claims volumes from another node or "
+            "namespace; an allocation never moves"
+        )
+    if (
+        allocation.client_status in TERMINAL_STATUSES
+        and request["client_status"] not in TERMINAL_STATUSES
+    ):
+        # A finished allocation's claims stop counting against the access
+        # modes of every volume it claims; letting it run again would bring
+        # them back unchecked on all the others.
+        raise Conflict(
+            f"allocation {allocation.alloc_id} is {allocation.client_status}; "
+            "a finished allocation cannot run again"
         )
     for name, value in fields.items():
         setattr(allocation, name, value)

@@ -331,14 +331,16 @@ def _plan(spec, row):
 
 
 def _check_in_use_update(row, spec):
-    claim = Claim.select().where(Claim.volume == row).first()
-    if claim is None:
+    claims = list(Claim.select().where(Claim.volume == row))
+    if not claims:
         return
     if row.mount_options != spec["mount_options"]:
         raise Conflict(f"volume mount options cannot be updated while in use: {row.volume_id}")
-    in_use = {"AccessMode": claim.access_mode, "AttachmentMode": claim.attachment_mode}
-    if in_use not in spec["capabilities"]:
-        raise Conflict(
-            f"volume capabilities cannot be updated while in use: {row.volume_id} is claimed "
-            f"as {claim.access_mode}/{claim.attachment_mode}"
-        )
+    # Every mode a claim holds, finished or not, must stay on offer.
+    for claim in claims:
+        in_use = {"AccessMode": claim.access_mode, "AttachmentMode": claim.attachment_mode}
+        if in_use not in spec["capabilities"]:
+            raise Conflict(
+                f"volume capabilities cannot be updated while in use: {row.volume_id} is "
+                f"claimed as {claim.access_mode}/{claim.attachment_mode}"
+            )
