@@ -12,6 +12,7 @@ from app.acl import resolve as acl_resolve
 from app.config import INSTANCE_PATH
 from app.config import load_config
 from app.errors import register_error_handlers
+from app.http_input import register_url_checks
 from app.request_log import register_request_log
 
 
@@ -27,6 +28,7 @@ def create_app(config=None):
     acl_resolve.init_app(app)
     register_error_handlers(app)
     register_blueprints(app)
+    register_url_checks(app)
     register_nomad_headers(app)
     register_request_log(app)
     return app

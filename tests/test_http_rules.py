@@ -118,3 +118,57 @@ def test_unmigrated_database_is_refused_at_start_with_a_clear_message(tmp_path):
 
     with pytest.raises(ConfigError, match=r"lacks migrations 0001_initial.*python -m app.migrate"):
         create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/empty.db"})
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ('{"Volumes": [{"ID": "v", "PluginID": "p", "Context": {"k": "\\udc00"}}]}', "surrogate"),
+        ('{"Volumes": [{"ID": "v", "PluginID": "p", "Name": "a\\u0000b"}]}', "NUL"),
+        ('{"Volumes": [{"ID": "v", "PluginID": "p", "Topologies": [{"\\ud800": "x"}]}]}', "surrogate"),
+        ("[" * 5000 + "]" * 5000, "nested too deeply"),
+    ],
+)
+def test_bodies_that_could_not_be_stored_or_sent_back_are_400(client, body, message):
+    response = client.put("/v1/volumes", data=body)
+
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert client.get("/v1/volumes?type=csi&namespace=*").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/v1/volume/csi/a%00b", "/v1/volumes?type=csi&prefix=a%00", "/v1/volumes?type=csi&node_id=%00"],
+)
+def test_nul_in_the_url_is_400(client, path):
+    response = client.get(path)
+
+    assert response.status_code == 400
+    assert "NUL" in response.get_data(as_text=True)
+
+
+def test_chunked_body_over_the_limit_is_413(server):
+    import requests
+
+    def chunks():
+        for _ in range(1100):
+            yield b" " * 1024
+
+    response = requests.put(server.url + "/v1/volumes", data=chunks(), timeout=30)
+
+    assert response.status_code == 413
+
+
+def test_chunked_body_under_the_limit_is_read_whole(server):
+    import requests
+
+    body = json.dumps({"Volumes": [volume("vol1", Context={"pad": "x" * 500_000})]}).encode()
+
+    def chunks():
+        for start in range(0, len(body), 4096):
+            yield body[start : start + 4096]
+
+    response = requests.put(server.url + "/v1/volume/csi/vol1", data=chunks(), timeout=30)
+
+    assert response.status_code == 200, response.text

@@ -5,7 +5,6 @@ import uuid
 from flask import Blueprint
 from flask import current_app
 from flask import g
-from flask import request
 
 from app import indexes
 from app.acl.decorator import requires
@@ -24,6 +23,7 @@ from app.encoding import json_response
 from app.errors import BadRequest
 from app.errors import NotFound
 from app.http_input import json_body
+from app.http_input import raw_body
 from app.models import AclPolicy
 from app.models import AclToken
 from app.models import IndexRow
@@ -52,7 +52,7 @@ def _acl_must_be_enabled():
 
 
 def _optional_body():
-    return json_body() if request.get_data(cache=True, parse_form_data=False).strip() else {}
+    return json_body() if raw_body().strip() else {}
 
 
 @bp.post("/bootstrap")
