@@ -17,6 +17,9 @@ from app.encoding import pretty_requested
 from app.errors import BadRequest
 from app.watcher import current_watcher
 
+# Go's time.Duration is int64 nanoseconds: about 292 years, more is an error.
+MAX_GO_DURATION = (2**63 - 1) / 1e9
+MAX_UINT64 = 2**64 - 1
 MAX_WAIT = 300.0  # Nomad caps every wait at 5 minutes...
 JITTER_FRACTION = 16  # ...plus up to 1/16 of it, so that watchers do not return together.
 
@@ -77,7 +80,7 @@ def parse_go_duration(text):
             raise ValueError(text)
         total += float(number) * _UNITS[match.group(2)]
         position = match.end()
-    if position != len(rest):
+    if position != len(rest) or total > MAX_GO_DURATION:
         raise ValueError(text)
     return sign * total
 
@@ -87,7 +90,7 @@ def wait_parameters():
     raw_index, raw_wait = request.args.get("index", ""), request.args.get("wait", "")
     min_index = 0
     if raw_index:
-        if not raw_index.isdigit() or not raw_index.isascii():
+        if not raw_index.isdigit() or not raw_index.isascii() or int(raw_index) > MAX_UINT64:
             raise BadRequest("Invalid index")
         min_index = int(raw_index)
     wait = 0.0

@@ -51,4 +51,6 @@ def load_config(environ=None):
         "LOG_LEVEL": log_level(environ),
         # Bodies above this are refused with 413 before they are read.
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        # Nomad answers OPTIONS with 405 like any other method it lacks.
+        "PROVIDE_AUTOMATIC_OPTIONS": False,
     }

@@ -10,7 +10,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.errors import BadRequest
 
-NAMESPACE_NAME = re.compile(r"^[a-zA-Z0-9-]{1,128}$")
+# \Z, not $: "$" also matches before a final newline.
+NAMESPACE_NAME = re.compile(r"\A[a-zA-Z0-9-]{1,128}\Z")
 # Go's strconv.ParseBool, which Nomad's clients are written against.
 # fmt: off
 BOOL_WORDS = {

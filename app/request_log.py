@@ -34,9 +34,26 @@ def register_request_log(app):
             '%s "%s %s" %s %s %.1fms',
             request.remote_addr,
             request.method,
-            request.full_path.rstrip("?"),
+            _logged_path(),
             response.status_code,
             response.calculate_content_length() or 0,
             elapsed,
         )
         return response
+
+
+# Query parameters whose values are logged; any other shows as [redacted],
+# because a client might put a secret there (a token, say) by mistake.
+LOGGED_PARAMETERS = frozenset(
+    "namespace type plugin_id node_id prefix index wait stale region pretty force node".split()
+)
+
+
+def _logged_path():
+    if not request.args:
+        return request.path
+    shown = "&".join(
+        f"{name}={value if name in LOGGED_PARAMETERS else '[redacted]'}"
+        for name, value in request.args.items(multi=True)
+    )
+    return f"{request.path}?{shown}"

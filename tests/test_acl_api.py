@@ -66,7 +66,7 @@ def test_short_bootstrap_secret_is_refused(client):
         ('namespace "default" { capabilities = ["csi-fly-volume"] }', "csi-fly-volume"),
         ('namespace "default" { policy = "list" }', "list"),
         ('plugin { policy = "admin" }', "admin"),
-        ("nonsense {{{", "Invalid policy"),
+        ("nonsense {{{", "Failed to parse ACL policy"),
         ("", "Invalid policy"),
     ],
 )

@@ -127,6 +127,8 @@ def test_first_claim_fixes_the_modes_until_the_last_goes(client):
         ({"AllocationID": "a", "NodeID": "n"}, "missing Mode"),
         ({"AllocationID": "a", "NodeID": "n", "Mode": "borrow"}, "Mode: Must be one of"),
         ({"AllocationID": "a/b", "NodeID": "n", "Mode": "read"}, "AllocationID"),
+        ({"AllocationID": "a" * 65, "NodeID": "n", "Mode": "read"}, "longer than 64"),
+        ({"AllocationID": "a\n", "NodeID": "n", "Mode": "read"}, "AllocationID"),
         (
             {"AllocationID": "a", "NodeID": "n", "Mode": "read", "ClientStatus": "done"},
             "ClientStatus",

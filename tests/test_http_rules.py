@@ -16,6 +16,8 @@ from tests.conftest import volume
         ("DELETE", "/v1/volumes"),
         ("PATCH", "/v1/volumes"),
         ("POST", "/v1/namespaces"),
+        ("OPTIONS", "/v1/volume/csi/vol1"),
+        ("OPTIONS", "/v1/volumes"),
     ],
 )
 def test_other_methods_are_405_invalid_method(client, method, path):
@@ -125,7 +127,10 @@ def test_unmigrated_database_is_refused_at_start_with_a_clear_message(tmp_path):
     [
         ('{"Volumes": [{"ID": "v", "PluginID": "p", "Context": {"k": "\\udc00"}}]}', "surrogate"),
         ('{"Volumes": [{"ID": "v", "PluginID": "p", "Name": "a\\u0000b"}]}', "NUL"),
-        ('{"Volumes": [{"ID": "v", "PluginID": "p", "Topologies": [{"\\ud800": "x"}]}]}', "surrogate"),
+        (
+            '{"Volumes": [{"ID": "v", "PluginID": "p", "Topologies": [{"\\ud800": "x"}]}]}',
+            "surrogate",
+        ),
         ("[" * 5000 + "]" * 5000, "nested too deeply"),
     ],
 )
@@ -139,7 +144,11 @@ def test_bodies_that_could_not_be_stored_or_sent_back_are_400(client, body, mess
 
 @pytest.mark.parametrize(
     "path",
-    ["/v1/volume/csi/a%00b", "/v1/volumes?type=csi&prefix=a%00", "/v1/volumes?type=csi&node_id=%00"],
+    [
+        "/v1/volume/csi/a%00b",
+        "/v1/volumes?type=csi&prefix=a%00",
+        "/v1/volumes?type=csi&node_id=%00",
+    ],
 )
 def test_nul_in_the_url_is_400(client, path):
     response = client.get(path)
@@ -172,3 +181,15 @@ def test_chunked_body_under_the_limit_is_read_whole(server):
     response = requests.put(server.url + "/v1/volume/csi/vol1", data=chunks(), timeout=30)
 
     assert response.status_code == 200, response.text
+
+
+def test_request_log_shows_known_parameters_and_hides_the_rest(client, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO, logger="app.requests")
+    client.get("/v1/volume/csi/x?namespace=default&X-Nomad-Token=sekrit-value&token=t2")
+
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "app.requests"]
+    assert "namespace=default" in line
+    assert "X-Nomad-Token=[redacted]" in line and "token=[redacted]" in line
+    assert "sekrit" not in line and "t2" not in line

@@ -105,6 +105,10 @@ def test_unchanged_plugin_report_keeps_the_index(client):
         ("/v1/plugin/csi/ebs", {"NodesHealthy": -1}, "NodesHealthy"),
         ("/v1/plugin/csi/ebs", {"NodesHealthy": "3"}, "NodesHealthy: Not a valid integer"),
         ("/v1/plugin/csi/e%20bs", {}, "invalid plugin id"),
+        ("/v1/plugin/csi/ebs%0A", {}, "invalid plugin id"),
+        ("/v1/plugin/csi/ebs", {"ControllerRequired": "yes"}, "ControllerRequired"),
+        ("/v1/plugin/csi/ebs", {"ControllerRequired": 1}, "ControllerRequired"),
+        ("/v1/plugin/csi/ebs", {"NodesHealthy": 2**31}, "NodesHealthy"),
     ],
 )
 def test_bad_plugin_reports_are_400(client, path, body, message):

@@ -77,6 +77,29 @@ def test_body_is_json_whatever_the_content_type(client, content_type):
         ('{"Volumes": [{"ID": "a?b", "PluginID": "p"}]}', "invalid volume id 'a?b'"),
         ('{"Volumes": [{"ID": "' + "x" * 129 + '", "PluginID": "p"}]}', "invalid volume id"),
         ('{"Volumes": [{"ID": "v", "PluginID": "p/q"}]}', "invalid plugin id 'p/q'"),
+        ('{"Volumes": [{"ID": "nl\\n", "PluginID": "p"}]}', "invalid volume id 'nl\\n'"),
+        ('{"Volumes": [{"ID": "v", "PluginID": "p\\n"}]}', "invalid plugin id"),
+        ('{"Volumes": [{"ID": ".", "PluginID": "p"}]}', "invalid volume id '.'"),
+        ('{"Volumes": [{"ID": "..", "PluginID": "p"}]}', "invalid volume id '..'"),
+        (
+            '{"Volumes": [{"ID": "v", "PluginID": "p", "Namespace": "dev\\n",'
+            ' "AccessMode": "single-node-writer", "AttachmentMode": "file-system"}]}',
+            "invalid namespace",
+        ),
+        (
+            '{"Volumes": [{"ID": "v", "PluginID": "p", "Name": "' + "n" * 257 + '"}]}',
+            "Name: Longer than maximum length 256",
+        ),
+        (
+            '{"Volumes": [{"ID": "v", "PluginID": "p", "AccessMode": "single-node-writer",'
+            ' "AttachmentMode": "file-system", "Capacity": 9223372036854775808}]}',
+            "Capacity: Must be greater than or equal to 0 and less than or equal to",
+        ),
+        (
+            '{"Volumes": [{"ID": "v", "PluginID": "p", "AccessMode": "single-node-writer",'
+            ' "AttachmentMode": "file-system", "MountOptions": {"MountFlags": ["[REDACTED]"]}}]}',
+            "MountFlags [REDACTED] is what a read shows",
+        ),
         (
             '{"Volumes": [{"ID": "v", "PluginID": "p", "AccessMode": "single-node-writr",'
             ' "AttachmentMode": "file-system"}]}',
@@ -394,3 +417,21 @@ def test_wildcard_namespace_cannot_be_written(client):
 
     assert response.status_code == 400
     assert "only valid when listing" in response.get_data(as_text=True)
+
+
+def test_registering_a_read_back_keeps_the_secrets(app, client):
+    register(client, volume("vol1", Secrets={"password": "s3cr3t"}, Context={"a": "1"}))
+    shown = read(client, "vol1").get_json()
+    shown["Context"] = {"a": "2"}
+    shown["MountOptions"] = None
+
+    assert put(client, "/v1/volume/csi/vol1", {"Volumes": [shown]}).status_code == 200
+    assert register(client, volume("vol1", Context={"a": "2"})).status_code == 200
+
+    from app.models import Volume
+
+    with app.app_context():
+        assert Volume.get(Volume.volume_id == "vol1").secrets == {"password": "s3cr3t"}
+    register(client, volume("vol1", Context={"a": "2"}, Secrets={}))
+    with app.app_context():
+        assert Volume.get(Volume.volume_id == "vol1").secrets is None

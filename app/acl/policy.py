@@ -88,7 +88,10 @@ def parse_rules(text):
     rules, and any block, key, name, policy word or capability Nomad would
     refuse (plus ``write`` in the plugin block, which this registry adds).
     """
-    document = _load(text)
+    try:
+        document = _load(text)
+    except RecursionError:
+        raise PolicyError("Invalid policy: nested too deeply") from None
     if not document:
         raise PolicyError("Invalid policy: no rules")
 

@@ -5,7 +5,7 @@ from marshmallow import validate
 from app.schemas import GoStyleSchema
 
 POLICY_NAME = validate.Regexp(
-    r"^[a-zA-Z0-9-]{1,128}$", error="invalid policy name: use 1 to 128 letters, digits and dashes"
+    r"\A[a-zA-Z0-9-]{1,128}\Z", error="invalid policy name: use 1 to 128 letters, digits and dashes"
 )
 
 

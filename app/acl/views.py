@@ -113,7 +113,7 @@ def write_policy(name):
     try:
         parse_rules(rules)
     except PolicyError as error:
-        raise BadRequest(f"Invalid policy: {error}") from None
+        raise BadRequest(str(error)) from None
 
     description = data.get("description") or ""
     with write_transaction():

@@ -54,7 +54,9 @@ class PostgresBackend:
     def __init__(self, url):
         parsed = urlparse(url)
         options = parse_db_url(parsed._replace(scheme="postgresql").geturl())
-        pool = {"max_connections": 32, "stale_timeout": 300}
+        # A request waits up to `timeout` seconds for a free connection
+        # rather than failing at once when all are taken.
+        pool = {"max_connections": 32, "stale_timeout": 300, "timeout": 30}
         pool.update({key: options.pop(key) for key in POOL_OPTIONS if key in options})
         self.connect_params = dict(options)
         database = options.pop("database")

@@ -15,10 +15,14 @@ CLIENT_STATUSES = ("pending", "running", "complete", "failed", "lost")
 
 
 def _identifier(key):
+    # Allocation and node IDs are UUIDs in Nomad; the columns hold 64.
     return fields.String(
         data_key=key,
         required=True,
-        validate=validate.Regexp(ID_PATTERN, error=f"{ID_RULE}"),
+        validate=[
+            validate.Regexp(ID_PATTERN, error=ID_RULE),
+            validate.Length(max=64, error=f"{key} is longer than 64 characters"),
+        ],
         error_messages={"required": f"missing {key}"},
     )
 

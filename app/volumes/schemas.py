@@ -9,6 +9,7 @@ from marshmallow import validate
 from marshmallow import validates_schema
 
 from app.schemas import GoStyleSchema
+from app.volumes.shapes import REDACTED
 
 ACCESS_MODES = (
     "single-node-reader-only",
@@ -22,8 +23,11 @@ ATTACHMENT_MODES = ("file-system", "block-device")
 # Characters that need no escaping in a URL path: an ID outside this set
 # reaches Nomad's clients' Info and Deregister calls differently, and a
 # volume called "a/b" could never be read or deleted again.
-ID_PATTERN = re.compile(r"^[A-Za-z0-9\-_.\[\]:@]{1,128}$")
-ID_RULE = "use 1 to 128 letters, digits and -_.[]:@"
+# \Z, not $: "$" also matches before a final newline. "." and ".." are
+# refused too: clients drop them from paths as dot segments.
+ID_PATTERN = re.compile(r"\A(?!\.{1,2}\Z)[A-Za-z0-9\-_.\[\]:@]{1,128}\Z")
+ID_RULE = "use 1 to 128 letters, digits and -_.[]:@, and not . or .. alone"
+INT64_MAX = 2**63 - 1
 
 
 def _string_map(key):
@@ -66,8 +70,10 @@ class RequestedTopologiesSchema(GoStyleSchema):
 
 class VolumeSchema(GoStyleSchema):
     id = fields.String(data_key="ID", allow_none=True)
-    name = fields.String(data_key="Name", allow_none=True)
-    external_id = fields.String(data_key="ExternalID", allow_none=True)
+    name = fields.String(data_key="Name", allow_none=True, validate=validate.Length(max=256))
+    external_id = fields.String(
+        data_key="ExternalID", allow_none=True, validate=validate.Length(max=256)
+    )
     namespace = fields.String(data_key="Namespace", allow_none=True)
     plugin_id = fields.String(data_key="PluginID", allow_none=True)
     requested_capabilities = fields.List(
@@ -83,15 +89,19 @@ class VolumeSchema(GoStyleSchema):
     requested_topologies = fields.Nested(
         RequestedTopologiesSchema, data_key="RequestedTopologies", allow_none=True
     )
-    capacity = fields.Integer(strict=True, data_key="Capacity", validate=validate.Range(min=0))
+    capacity = fields.Integer(
+        strict=True, data_key="Capacity", validate=validate.Range(min=0, max=INT64_MAX)
+    )
     requested_capacity_min = fields.Integer(
-        strict=True, data_key="RequestedCapacityMin", validate=validate.Range(min=0)
+        strict=True, data_key="RequestedCapacityMin", validate=validate.Range(min=0, max=INT64_MAX)
     )
     requested_capacity_max = fields.Integer(
-        strict=True, data_key="RequestedCapacityMax", validate=validate.Range(min=0)
+        strict=True, data_key="RequestedCapacityMax", validate=validate.Range(min=0, max=INT64_MAX)
     )
-    clone_id = fields.String(data_key="CloneID", allow_none=True)
-    snapshot_id = fields.String(data_key="SnapshotID", allow_none=True)
+    clone_id = fields.String(data_key="CloneID", allow_none=True, validate=validate.Length(max=256))
+    snapshot_id = fields.String(
+        data_key="SnapshotID", allow_none=True, validate=validate.Length(max=256)
+    )
 
     @validates_schema
     def check_volume(self, data, **kwargs):
@@ -141,6 +151,10 @@ def normalize_volume(data):
             problems.append("must include at least one capability block")
 
     mount = data.get("mount_options")
+    if mount is not None and REDACTED in (mount.get("mount_flags") or []):
+        problems.append(
+            f"MountFlags {REDACTED} is what a read shows in place of the flags: send the flags"
+        )
     if mount is not None:
         mount = {"FSType": mount.get("fs_type") or "", "MountFlags": mount.get("mount_flags")}
         if not mount["FSType"] and not mount["MountFlags"]:
@@ -174,7 +188,8 @@ def normalize_volume(data):
         "access_mode": capabilities[0]["AccessMode"],
         "attachment_mode": capabilities[0]["AttachmentMode"],
         "mount_options": mount,
-        "secrets": data.get("secrets") or None,
+        # None: keep what is stored (a read shows null), {}: none.
+        "secrets": data.get("secrets"),
         "parameters": data.get("parameters") or None,
         "context": data.get("context") or None,
         "topologies": data.get("topologies") or None,

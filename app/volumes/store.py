@@ -319,6 +319,10 @@ def _existing(volumes):
 
 def _plan(spec, row):
     """What register does with one volume: None when nothing changes."""
+    if spec["secrets"] is None:
+        # A body without secrets (a GET's output sent back, say) keeps them.
+        spec["secrets"] = row.secrets if row is not None else None
+    spec["secrets"] = spec["secrets"] or None
     if row is None:
         return ("insert", None)
     for name, label in IMMUTABLE:
