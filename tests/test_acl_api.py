@@ -247,3 +247,28 @@ def test_policy_change_in_one_worker_is_enforced_by_the_others_at_once(db_url, t
                     base + "/v1/volume/csi/vol1", data=body, headers=user, timeout=10
                 )
                 assert response.status_code == expected
+
+
+def test_the_last_management_token_cannot_be_deleted(client):
+    management = bootstrap(client)
+    made = client.post(
+        "/v1/acl/token", data=json.dumps({"Type": "management"}), headers=auth(management)
+    )
+    second = made.get_json()
+    accessors = {
+        t["AccessorID"] for t in client.get("/v1/acl/tokens", headers=auth(management)).get_json()
+    }
+    first = (accessors - {second["AccessorID"]}).pop()
+
+    assert (
+        client.delete(f"/v1/acl/token/{first}", headers=auth(second["SecretID"])).status_code == 200
+    )
+    refused = client.delete(
+        f"/v1/acl/token/{second['AccessorID']}", headers=auth(second["SecretID"])
+    )
+
+    assert (refused.status_code, refused.get_data(as_text=True)) == (
+        409,
+        "cannot delete the last management token",
+    )
+    assert client.get("/v1/acl/tokens", headers=auth(second["SecretID"])).status_code == 200

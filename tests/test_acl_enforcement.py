@@ -218,3 +218,11 @@ def test_every_api_view_states_what_it_needs(app):
     ]
 
     assert undecorated == []
+
+
+def test_a_token_that_may_write_nowhere_is_refused_before_its_body_is_read(world):
+    client, tokens = world
+
+    for who in ("none", "read"):
+        response = client.put("/v1/volumes", data="{not json", headers=auth(tokens[who]))
+        assert (response.status_code, response.get_data(as_text=True)) == (403, "Permission denied")

@@ -31,6 +31,10 @@ def requires(*capabilities, plugin=None, management=False, namespaces=None):
             if management:
                 acl.require_management()
             if capabilities:
+                if namespaces:
+                    # Refuse a token that may do this nowhere before reading
+                    # (and validating) a body of up to a megabyte for it.
+                    acl.require_some_namespace(capabilities)
                 touched = namespaces() if namespaces else [query_namespace()]
                 for namespace in touched:
                     if namespace == "*":

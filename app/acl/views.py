@@ -21,6 +21,7 @@ from app.db import write_transaction
 from app.encoding import empty_response
 from app.encoding import json_response
 from app.errors import BadRequest
+from app.errors import Conflict
 from app.errors import NotFound
 from app.http_input import json_body
 from app.http_input import raw_body
@@ -222,7 +223,13 @@ def update_token(accessor_id):
 @requires(management=True)
 def delete_token(accessor_id):
     with write_transaction():
-        _token_or_404(accessor_id).delete_instance()
+        token = _token_or_404(accessor_id)
+        managers = AclToken.select().where(AclToken.type == "management").count()
+        if token.type == "management" and managers == 1:
+            # Bootstrap works once: without a management token nobody could
+            # ever change a policy or a token again.
+            raise Conflict("cannot delete the last management token")
+        token.delete_instance()
         g.index = indexes.advance(indexes.ACL)
     return empty_response()
 
