@@ -355,30 +355,6 @@ def test_no_rule_for_a_namespace_grants_nothing():
     assert not Grants.merge([]).allows("default", CSI)
 
 
-def test_namespace_patterns_lists_every_key():
-    token = grants(
-        namespace("prod-*", 'policy = "read"'),
-        namespace("default", 'policy = "read"'),
-        namespace("secret", 'policy = "deny"'),
-    )
-
-    assert sorted(token.namespace_patterns()) == ["default", "prod-*", "secret"]
-
-
-@pytest.mark.parametrize(
-    ("words", "allowed"),
-    [
-        ((), set()),
-        (("deny",), set()),
-        (("list",), {"list"}),
-        (("read",), {"list", "read"}),
-        (("write",), {"list", "read", "write"}),
-        (("list", "write"), {"list", "read", "write"}),
-        (("read", "list"), {"list", "read"}),
-        (("write", "deny"), set()),
-        (("deny", "read"), set()),
-    ],
-)
 def test_plugin_levels(words, allowed):
     token = grants(*(f'plugin {{ policy = "{word}" }}' for word in words))
 

@@ -285,10 +285,6 @@ class Grants:
             return False
         return _PLUGIN_RANK[self._plugin] >= _PLUGIN_RANK[level]
 
-    def namespace_patterns(self):
-        """Every namespace name and glob the policies mention, denied ones too."""
-        return sorted(self._exact) + [glob for glob, *_ in self._globs]
-
 
 def _glob_regex(pattern):
     # Nomad's glob has one wildcard, `*`, matching any run of characters.
