@@ -355,6 +355,20 @@ def test_no_rule_for_a_namespace_grants_nothing():
     assert not Grants.merge([]).allows("default", CSI)
 
 
+@pytest.mark.parametrize(
+    ("words", "allowed"),
+    [
+        ((), set()),
+        (("deny",), set()),
+        (("list",), {"list"}),
+        (("read",), {"list", "read"}),
+        (("write",), {"list", "read", "write"}),
+        (("list", "write"), {"list", "read", "write"}),
+        (("read", "list"), {"list", "read"}),
+        (("write", "deny"), set()),
+        (("deny", "read"), set()),
+    ],
+)
 def test_plugin_levels(words, allowed):
     token = grants(*(f'plugin {{ policy = "{word}" }}' for word in words))
 
