@@ -23,10 +23,13 @@ class GoStyleSchema(Schema):
     def fold_keys(self, data, **kwargs):
         if not isinstance(data, dict):
             return data
-        canonical = {
-            (field.data_key or name).lower(): field.data_key or name
-            for name, field in self.fields.items()
-        }
+        canonical = self.__dict__.get("_canonical_keys")
+        if canonical is None:
+            # Once per schema instance: the schemas are made once and reused.
+            canonical = self._canonical_keys = {
+                (field.data_key or name).lower(): field.data_key or name
+                for name, field in self.fields.items()
+            }
         # Later keys win, as they do in Go.
         return {canonical.get(str(key).lower(), key): value for key, value in data.items()}
 

@@ -308,12 +308,28 @@ def _check_namespaces(volumes):
             )
 
 
+# Volume IDs looked up per query; well under every backend's parameter limit.
+LOOKUP_BATCH = 500
+
+
 def _existing(volumes):
-    found = {}
+    """The stored volumes among ``volumes``, keyed by (namespace, ID).
+
+    A few queries per namespace rather than one per volume: a bulk register
+    of thousands runs this inside its write transaction.
+    """
+    wanted = {}
     for spec in volumes:
-        row = find(spec["namespace"], spec["volume_id"])
-        if row is not None:
-            found[(spec["namespace"], spec["volume_id"])] = row
+        wanted.setdefault(spec["namespace"], []).append(spec["volume_id"])
+    found = {}
+    for namespace, ids in wanted.items():
+        for start in range(0, len(ids), LOOKUP_BATCH):
+            batch = ids[start : start + LOOKUP_BATCH]
+            query = Volume.select().where(
+                (Volume.namespace == namespace) & Volume.volume_id.in_(batch)
+            )
+            for row in query:
+                found[(namespace, row.volume_id)] = row
     return found
 
 

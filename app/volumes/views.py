@@ -40,9 +40,9 @@ def _list_namespaces():
 def list_volumes():
     check_stale()
     kind = request.args.get("type")
-    g.index = indexes.current(indexes.VOLUMES)
     # No type and host volumes: the CLI asks for both and needs an empty list.
     if kind is None or kind == "host":
+        g.index = indexes.current(indexes.VOLUMES)
         return json_response([])
     if kind != "csi":
         raise NotFound("resource not found")
